@@ -1,0 +1,12 @@
+"""For each URL parameter naming a seller's object: how to make one owned by a given account.
+
+A new seller URL with an object id must add its parameter here, or the isolation test fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from accounts.models import SellerAccount
+
+OBJECT_FOR_PARAMETER: dict[str, Callable[[SellerAccount], int]] = {}

@@ -1,0 +1,42 @@
+"""Celery's delivery guarantees and the whole beat schedule, declared here and only here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+
+def _broker_transport_options() -> dict:
+    if not broker_url.startswith("filesystem://"):
+        # Longer than any countdown we schedule, so Redis never redelivers a waiting task early.
+        return {"visibility_timeout": 6 * 60 * 60}
+    queue_dir = settings.BROKER_DIR / "queue"
+    queue_dir.mkdir(parents=True, exist_ok=True)
+    return {"data_folder_in": str(queue_dir), "data_folder_out": str(queue_dir), "store_processed": False}
+
+
+broker_url = settings.CELERY_BROKER_URL
+broker_transport_options = _broker_transport_options()
+broker_connection_retry_on_startup = True
+
+task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
+task_eager_propagates = True
+
+task_serializer = "json"
+result_serializer = "json"
+accept_content = ["json"]
+task_ignore_result = True
+
+# A task is acknowledged only when it finishes; a worker that dies hands its task back.
+task_acks_late = True
+task_reject_on_worker_lost = True
+worker_prefetch_multiplier = 1
+task_soft_time_limit = 240
+task_time_limit = 300
+
+timezone = "UTC"
+enable_utc = True
+
+beat_schedule_filename = str(settings.VAR_DIR / "celerybeat-schedule")
+
+# Each entry fans out one task per integration or drains pending work; nothing heavy runs here.
+beat_schedule: dict[str, dict] = {}

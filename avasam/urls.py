@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from avasam.health import healthz
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="channels:list", permanent=False)),
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("accounts.urls")),
+    path("settings/channels/", include("channels.urls")),
+    path("orders/", include("orders.urls")),
+]

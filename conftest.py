@@ -1,0 +1,72 @@
+"""Project-wide fixtures: the cast of users, and the real services the suite runs against."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.conf import settings
+
+from accounts.tests.factories import SellerUserFactory
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def skip_or_fail(reason: str) -> None:
+    """On a laptop a missing service skips the test; in CI it is a failure, never a skip."""
+    if IN_CI:
+        pytest.fail(f"CI=true but {reason}")
+    pytest.skip(reason)
+
+
+def pytest_runtest_setup(item):
+    if (
+        item.get_closest_marker("postgres")
+        and settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        skip_or_fail("this test needs PostgreSQL: set DATABASE_URL=postgres://...")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        skip_or_fail("this test needs Redis: set REDIS_URL=redis://...")
+
+
+@pytest.fixture
+def redis_client():
+    import redis
+
+    if not settings.REDIS_URL:
+        skip_or_fail("this test needs Redis: set REDIS_URL=redis://...")
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        skip_or_fail(f"Redis at REDIS_URL is unreachable: {error}")
+    return client
+
+
+@pytest.fixture
+def owner(db):
+    """A seller's owner user."""
+    return SellerUserFactory(membership__account__company="Owner Ltd")
+
+
+@pytest.fixture
+def outsider(db):
+    """A user of another seller account, who must never see the owner's rows."""
+    return SellerUserFactory(membership__account__company="Outsider Ltd")
+
+
+@pytest.fixture
+def account(owner):
+    return owner.membership.account
+
+
+@pytest.fixture
+def seller_client(client, owner):
+    client.force_login(owner)
+    return client
+
+
+@pytest.fixture
+def outsider_client(client, outsider):
+    client.force_login(outsider)
+    return client
