@@ -9,4 +9,13 @@ from collections.abc import Callable
 
 from accounts.models import SellerAccount
 
-OBJECT_FOR_PARAMETER: dict[str, Callable[[SellerAccount], int]] = {}
+
+def _integration(account: SellerAccount) -> int:
+    from channels.tests.factories import IntegrationFactory
+
+    return IntegrationFactory(account=account).pk
+
+
+OBJECT_FOR_PARAMETER: dict[str, Callable[[SellerAccount], int]] = {
+    "integration_id": _integration,
+}
