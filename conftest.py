@@ -70,3 +70,32 @@ def seller_client(client, owner):
 def outsider_client(client, outsider):
     client.force_login(outsider)
     return client
+
+
+@pytest.fixture
+def amazon_simulator(settings):
+    """A fresh Amazon simulator on a free port, with the app's three AMAZON_* endpoints pointed at it."""
+    from channels.amazon.simulator import AmazonSimulator
+
+    _forget_amazon_state(settings)
+    simulator = AmazonSimulator()
+    base_url = simulator.start(port=0)
+    settings.AMAZON_SP_API_ENDPOINT = base_url
+    settings.AMAZON_LWA_TOKEN_URL = f"{base_url}/auth/o2/token"
+    settings.AMAZON_SELLER_CENTRAL_URL = base_url
+    yield simulator
+    simulator.stop()
+
+
+def _forget_amazon_state(settings) -> None:
+    """Access tokens and Redis rate-limit buckets outlive a test; a fresh simulator must not inherit them."""
+    from channels.amazon import lwa, ratelimit
+
+    lwa.forget_all_access_tokens()
+    ratelimit.forget_known_rates()
+    if settings.REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(f"{ratelimit.KEY_PREFIX}:*"):
+            client.delete(key)

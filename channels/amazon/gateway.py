@@ -1,0 +1,252 @@
+"""Everything the product does with Amazon goes through AmazonGateway: typed results, classified errors."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from channels.amazon import parsing, ratelimit
+from channels.amazon.client import SpApiClient, SpApiResponse, download_document, upload_document
+from channels.amazon.errors import AccessDenied, AmazonError, AppCredentialsInvalid, AuthorisationRevoked, Throttled
+from channels.amazon.marketplaces import marketplace_by_id
+from channels.amazon.selectors import app_credentials_paused
+from channels.amazon.types import (
+    AmazonOrder,
+    Feed,
+    FeedDocument,
+    ListingItem,
+    ListingSubmission,
+    OrdersPage,
+    Participation,
+    ProcessingReport,
+)
+from channels.services import integration_mark_needs_reauthorisation
+
+if TYPE_CHECKING:
+    from channels.models import Integration
+
+logger = logging.getLogger(__name__)
+
+JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
+JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
+
+
+@dataclass(frozen=True)
+class SellingPartner:
+    selling_partner_id: str
+    refresh_token: str = field(repr=False)
+    marketplace_id: str
+    # Set when built from an integration, so a revoked authorisation marks it for the seller to see.
+    integration_id: int | None = None
+
+    @classmethod
+    def for_integration(cls, integration: Integration) -> SellingPartner:
+        return cls(
+            selling_partner_id=integration.selling_partner_id,
+            refresh_token=integration.refresh_token,
+            marketplace_id=integration.marketplace_id,
+            integration_id=integration.pk,
+        )
+
+
+class AmazonGateway:
+    """One seller on one marketplace.
+
+    Never retries on its own, except one access-token refresh after a 403: callers (Celery tasks) re-schedule
+    themselves on Throttled / TransientError, and stop on AuthorisationRevoked / AppCredentialsInvalid.
+    """
+
+    def __init__(self, partner: SellingPartner, *, wait_for_rate_limit: bool = False) -> None:
+        self.partner = partner
+        self.wait_for_rate_limit = wait_for_rate_limit
+        self._client = SpApiClient(
+            refresh_token=partner.refresh_token, marketplace=marketplace_by_id(partner.marketplace_id)
+        )
+
+    def close(self) -> None:
+        self._client.close()
+
+    def __enter__(self) -> AmazonGateway:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # Orders
+
+    def search_orders(
+        self,
+        *,
+        last_updated_after: datetime | None = None,
+        created_after: datetime | None = None,
+        pagination_token: str | None = None,
+        max_results: int = 100,
+    ) -> OrdersPage:
+        if (last_updated_after is None) == (created_after is None):
+            raise ValueError("Give exactly one of last_updated_after and created_after.")
+        params: dict[str, Any] = {
+            "marketplaceIds": [self.partner.marketplace_id],
+            # Without these Amazon sends neither the order's status nor its money.
+            "includedData": ["FULFILLMENT", "PROCEEDS"],
+            "maxResultsPerPage": max_results,
+        }
+        if last_updated_after is not None:
+            params["lastUpdatedAfter"] = _iso(last_updated_after)
+        if created_after is not None:
+            params["createdAfter"] = _iso(created_after)
+        if pagination_token:
+            params["paginationToken"] = pagination_token
+        response = self._call("searchOrders", lambda client: client.search_orders(**params))
+        return parsing.orders_page(response.body)
+
+    def get_order(self, amazon_order_id: str) -> AmazonOrder:
+        response = self._call(
+            "getOrder",
+            lambda client: client.get_order(amazon_order_id, includedData=["FULFILLMENT", "PROCEEDS"]),
+        )
+        return parsing.order(response.body["order"])
+
+    # Sellers
+
+    def get_marketplace_participations(self) -> list[Participation]:
+        response = self._call("getMarketplaceParticipations", lambda client: client.get_marketplace_participations())
+        return parsing.participations(response.body)
+
+    # Feeds
+
+    def submit_json_listings_feed(self, messages: list[dict]) -> str:
+        """Create, upload and submit a JSON_LISTINGS_FEED for the partner's marketplace; returns the feedId."""
+        document = {
+            "header": {"sellerId": self.partner.selling_partner_id, "version": "2.0", "issueLocale": "en_GB"},
+            "messages": messages,
+        }
+        feed_document = self.create_feed_document(JSON_CONTENT_TYPE)
+        self.upload_feed_document(feed_document, json.dumps(document, ensure_ascii=False).encode("utf-8"))
+        return self.create_feed(feed_type=JSON_LISTINGS_FEED, input_feed_document_id=feed_document.feed_document_id)
+
+    def create_feed_document(self, content_type: str) -> FeedDocument:
+        response = self._call(
+            "createFeedDocument", lambda client: client.create_feed_document(content_type=content_type)
+        )
+        return parsing.feed_document(response.body, content_type=content_type)
+
+    def upload_feed_document(self, document: FeedDocument, body: bytes) -> None:
+        if document.content_type is None:
+            raise ValueError("Upload only to a feed document created with create_feed_document.")
+        upload_document(document.url, body, content_type=document.content_type)
+
+    def create_feed(self, *, feed_type: str, input_feed_document_id: str) -> str:
+        response = self._call(
+            "createFeed",
+            lambda client: client.create_feed(feed_type=feed_type, input_feed_document_id=input_feed_document_id),
+        )
+        return response.body["feedId"]
+
+    def get_feed(self, feed_id: str) -> Feed:
+        response = self._call("getFeed", lambda client: client.get_feed(feed_id))
+        return parsing.feed(response.body)
+
+    def get_feed_report(self, result_feed_document_id: str) -> ProcessingReport:
+        response = self._call("getFeedDocument", lambda client: client.get_feed_document(result_feed_document_id))
+        document = parsing.feed_document(response.body)
+        content = download_document(document.url)
+        return parsing.processing_report(
+            parsing.document_content(content, compression_algorithm=document.compression_algorithm)
+        )
+
+    # Listings Items
+
+    def patch_listings_item(self, *, sku: str, patches: list[dict], product_type: str = "PRODUCT") -> ListingSubmission:
+        response = self._call(
+            "patchListingsItem",
+            lambda client: client.patch_listings_item(
+                seller_id=self.partner.selling_partner_id,
+                sku=sku,
+                body={"productType": product_type, "patches": patches},
+                marketplaceIds=[self.partner.marketplace_id],
+                includedData=["issues"],
+            ),
+        )
+        return parsing.listing_submission(response.body)
+
+    def get_listings_item(self, *, sku: str) -> ListingItem:
+        response = self._call(
+            "getListingsItem",
+            lambda client: client.get_listings_item(
+                seller_id=self.partner.selling_partner_id,
+                sku=sku,
+                marketplaceIds=[self.partner.marketplace_id],
+                includedData=["offers", "fulfillmentAvailability"],
+            ),
+        )
+        return parsing.listing_item(response.body, marketplace_id=self.partner.marketplace_id)
+
+    # The one path every SP-API call takes
+
+    def _call(self, operation: str, request: Callable[[SpApiClient], SpApiResponse]) -> SpApiResponse:
+        if app_credentials_paused():
+            raise AppCredentialsInvalid()
+        try:
+            response = self._call_refreshing_once_on_403(operation, request)
+        except AuthorisationRevoked as error:
+            self._mark_needs_reauthorisation(error)
+            self._log_failure(operation, error)
+            raise
+        except AmazonError as error:
+            self._log_failure(operation, error)
+            raise
+        logger.debug("Amazon %s for %s: OK", operation, self.partner.selling_partner_id)
+        return response
+
+    def _call_refreshing_once_on_403(
+        self, operation: str, request: Callable[[SpApiClient], SpApiResponse]
+    ) -> SpApiResponse:
+        try:
+            return self._call_rate_limited(operation, request)
+        except AccessDenied:
+            # Most often an access token Amazon no longer honours; a fresh one tells us whether the
+            # authorisation itself is gone (LWA answers invalid_grant, or the 403 persists).
+            self._client.forget_access_token()
+        try:
+            return self._call_rate_limited(operation, request)
+        except AccessDenied as error:
+            raise AuthorisationRevoked(status=error.status, code=error.code) from error
+
+    def _call_rate_limited(self, operation: str, request: Callable[[SpApiClient], SpApiResponse]) -> SpApiResponse:
+        selling_partner_id = self.partner.selling_partner_id
+        ratelimit.acquire(selling_partner_id, operation, wait=self.wait_for_rate_limit)
+        try:
+            response = request(self._client)
+        except Throttled as error:
+            # A 429 may carry the rate Amazon wants now; without it we would wait at the published rate.
+            ratelimit.observe_rate(selling_partner_id, operation, error.rate_limit)
+            retry_after = ratelimit.throttled_by_amazon(selling_partner_id, operation)
+            raise Throttled(retry_after=retry_after, status=error.status, code=error.code) from error
+        ratelimit.observe_rate(selling_partner_id, operation, response.rate_limit)
+        return response
+
+    def _mark_needs_reauthorisation(self, error: AuthorisationRevoked) -> None:
+        if self.partner.integration_id is not None:
+            integration_mark_needs_reauthorisation(integration_id=self.partner.integration_id, problem=error.message)
+
+    def _log_failure(self, operation: str, error: AmazonError) -> None:
+        # Throttling is routine (tasks re-schedule themselves); everything else deserves a look.
+        logger.log(
+            logging.INFO if isinstance(error, Throttled) else logging.WARNING,
+            "Amazon %s for %s failed: %s (status %s, code %s)",
+            operation,
+            self.partner.selling_partner_id,
+            type(error).__name__,
+            error.status,
+            error.code,
+        )
+
+
+def _iso(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("Amazon needs aware datetimes.")
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,0 +1,131 @@
+"""The simulator's records: sellers with their listings, orders and feeds, and the calls it received."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+DEFAULT_FULFILLMENT_CHANNEL = "DEFAULT"
+
+
+@dataclass
+class Listing:
+    """A listing held the way Amazon holds it: product-type attributes keyed by attribute name."""
+
+    sku: str
+    marketplace_id: str
+    asin: str
+    product_type: str
+    attributes: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def create(
+        cls, *, sku: str, marketplace_id: str, product_type: str, attributes: dict[str, Any], now: datetime
+    ) -> Listing:
+        asin = "B0" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(8))
+        return cls(sku, marketplace_id, asin, product_type, attributes, created_at=now, updated_at=now)
+
+    @property
+    def quantity(self) -> int | None:
+        for entry in self.attributes.get("fulfillment_availability", []):
+            if entry.get("fulfillment_channel_code", DEFAULT_FULFILLMENT_CHANNEL) == DEFAULT_FULFILLMENT_CHANNEL:
+                return entry.get("quantity")
+        return None
+
+    @property
+    def price(self) -> Decimal | None:
+        for offer in self.attributes.get("purchasable_offer", []):
+            for our_price in offer.get("our_price", []):
+                for schedule in our_price.get("schedule", []):
+                    if "value_with_tax" in schedule:
+                        return Decimal(str(schedule["value_with_tax"]))
+        return None
+
+    @property
+    def title(self) -> str:
+        names = self.attributes.get("item_name", [])
+        return names[0].get("value", self.sku) if names else self.sku
+
+
+@dataclass
+class OrderLine:
+    order_item_id: str
+    sku: str
+    asin: str
+    title: str
+    quantity: int
+    unit_price: Decimal
+    quantity_shipped: int = 0
+
+
+@dataclass
+class Order:
+    order_id: str
+    selling_partner_id: str
+    marketplace_id: str
+    currency: str
+    status: str
+    fulfilled_by: str
+    created_at: datetime
+    last_updated_at: datetime
+    # Amazon makes some orders searchable only a while after they were placed; clients must not lose them.
+    visible_at: datetime
+    lines: list[OrderLine]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((line.unit_price * line.quantity for line in self.lines), Decimal("0"))
+
+
+@dataclass
+class FeedDocument:
+    feed_document_id: str
+    selling_partner_id: str
+    content_type: str
+    body: bytes | None = None
+    compressed: bool = False
+
+
+@dataclass
+class Feed:
+    feed_id: str
+    selling_partner_id: str
+    feed_type: str
+    marketplace_ids: list[str]
+    input_feed_document_id: str
+    created_at: datetime
+    # Simulator clock reading at creation; the lifecycle is measured from here, scaled by the speedup.
+    created_clock: float
+    processing_status: str = "IN_QUEUE"
+    processing_start_time: datetime | None = None
+    processing_end_time: datetime | None = None
+    result_feed_document_id: str | None = None
+    report: dict[str, Any] | None = None
+
+
+@dataclass
+class Seller:
+    selling_partner_id: str
+    marketplace_ids: list[str]
+    store_name: str
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)  # (marketplace id, sku) -> listing
+    orders: dict[str, Order] = field(default_factory=dict)
+    feeds: dict[str, Feed] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the simulator answered, for tests and the /_sim/state page."""
+
+    at: datetime
+    operation: str
+    method: str
+    path: str
+    status: int
+    selling_partner_id: str | None

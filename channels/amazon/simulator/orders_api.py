@@ -1,0 +1,205 @@
+"""Orders API v2026-01-01: searchOrders and getOrder, items always included, status and money on request.
+
+Pagination is keyset-based: the token carries the search and the last (time, orderId) returned, and every page is
+cut at the time of the first request (returned as lastUpdatedBefore / createdBefore), so orders changing while a
+client pages through neither repeat nor vanish; they show up in the next search from that cut-off.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from channels.amazon.marketplaces import marketplace_by_id
+from channels.amazon.simulator import sites
+from channels.amazon.simulator.models import Order, OrderLine
+from channels.amazon.simulator.routing import (
+    BadRequest,
+    Exchange,
+    Response,
+    Router,
+    errors_response,
+    iso,
+    json_response,
+)
+
+BASE = "/orders/2026-01-01/orders"
+INCLUDED_DATA = (
+    "BUYER",
+    "RECIPIENT",
+    "PROCEEDS",
+    "EXPENSE",
+    "PROMOTION",
+    "CANCELLATION",
+    "FULFILLMENT",
+    "PACKAGES",
+    "TAX",
+    "PAYMENT",
+    "FULFILLMENT_ORDERS",
+)
+MAX_RESULTS_PER_PAGE = 100
+
+
+def register(router: Router) -> None:
+    router.add("GET", BASE, search_orders, operation="searchOrders", sp_api=True)
+    router.add("GET", BASE + "/{orderId}", get_order, operation="getOrder", sp_api=True)
+
+
+@dataclass
+class _Search:
+    by: str  # "lastUpdatedTime" or "createdTime"
+    after: str
+    before: str
+    marketplace_ids: list[str]
+    statuses: list[str]
+    fulfilled_by: list[str]
+    max_results: int
+    cursor: tuple[str, str] | None = None
+
+    def key(self, order: Order) -> tuple[datetime, str]:
+        return (order.last_updated_at if self.by == "lastUpdatedTime" else order.created_at), order.order_id
+
+    def matches(self, order: Order) -> bool:
+        moment, _ = self.key(order)
+        return (
+            _parse_time(self.after) <= moment <= _parse_time(self.before)
+            and (not self.marketplace_ids or order.marketplace_id in self.marketplace_ids)
+            and (not self.statuses or order.status in self.statuses)
+            and (not self.fulfilled_by or order.fulfilled_by in self.fulfilled_by)
+            and (self.cursor is None or self._past_cursor(order))
+        )
+
+    def _past_cursor(self, order: Order) -> bool:
+        moment, order_id = self.key(order)
+        cursor_time, cursor_id = self.cursor or ("", "")
+        return (moment, order_id) > (_parse_time(cursor_time), cursor_id)
+
+
+def search_orders(exchange: Exchange) -> Response:
+    request = exchange.request
+    token = request.param("paginationToken")
+    search = _decode_token(token) if token else _new_search(exchange)
+    included = _included_data(exchange)
+    orders = sorted(
+        (order for order in exchange.state.visible_orders(exchange.selling_partner_id or "") if search.matches(order)),
+        key=search.key,
+    )
+    page = orders[: search.max_results]
+    body: dict[str, Any] = {
+        "orders": [order_json(order, included) for order in page],
+        "lastUpdatedBefore" if search.by == "lastUpdatedTime" else "createdBefore": iso(_parse_time(search.before)),
+    }
+    if len(orders) > len(page):
+        last_time, last_id = search.key(page[-1])
+        search.cursor = (last_time.isoformat(), last_id)
+        body["pagination"] = {"nextToken": _encode_token(search)}
+    return json_response(200, body)
+
+
+def get_order(exchange: Exchange) -> Response:
+    order_id = exchange.path_params["orderId"]
+    visible = {order.order_id: order for order in exchange.state.visible_orders(exchange.selling_partner_id or "")}
+    if order_id not in visible:
+        return errors_response(404, "NotFound", f"Order {order_id} was not found.")
+    return json_response(200, {"order": order_json(visible[order_id], _included_data(exchange))})
+
+
+def order_json(order: Order, included: set[str]) -> dict[str, Any]:
+    marketplace = marketplace_by_id(order.marketplace_id)
+    body: dict[str, Any] = {
+        "orderId": order.order_id,
+        "createdTime": iso(order.created_at),
+        "lastUpdatedTime": iso(order.last_updated_at),
+        "salesChannel": {
+            "channelName": "AMAZON",
+            "marketplaceId": order.marketplace_id,
+            "marketplaceName": sites.store_name(marketplace),
+        },
+        "orderItems": [_item_json(order, line, included) for line in order.lines],
+    }
+    if "FULFILLMENT" in included:
+        body["fulfillment"] = {"fulfillmentStatus": order.status, "fulfilledBy": order.fulfilled_by}
+    if "PROCEEDS" in included:
+        body["proceeds"] = {"grandTotal": _money(order.total, order.currency)}
+    return body
+
+
+def _item_json(order: Order, line: OrderLine, included: set[str]) -> dict[str, Any]:
+    product: dict[str, Any] = {
+        "asin": line.asin,
+        "title": line.title,
+        "sellerSku": line.sku,
+        "condition": {"conditionType": "NEW", "conditionSubtype": "NEW"},
+    }
+    item: dict[str, Any] = {"orderItemId": line.order_item_id, "quantityOrdered": line.quantity, "product": product}
+    if "PROCEEDS" in included:
+        product["price"] = {"unitPrice": _money(line.unit_price, order.currency)}
+        item["proceeds"] = {"proceedsTotal": _money(line.unit_price * line.quantity, order.currency)}
+    if "FULFILLMENT" in included:
+        shipped = line.quantity if order.status == "SHIPPED" else 0
+        item["fulfillment"] = {"quantityFulfilled": shipped, "quantityUnfulfilled": line.quantity - shipped}
+    return item
+
+
+def _money(amount: Any, currency: str) -> dict[str, str]:
+    return {"amount": f"{amount:.2f}", "currencyCode": currency}
+
+
+def _new_search(exchange: Exchange) -> _Search:
+    request = exchange.request
+    created_after, updated_after = request.param("createdAfter"), request.param("lastUpdatedAfter")
+    if bool(created_after) == bool(updated_after):
+        raise BadRequest("Exactly one of createdAfter and lastUpdatedAfter must be provided.")
+    by = "createdTime" if created_after else "lastUpdatedTime"
+    before = request.param("createdBefore" if created_after else "lastUpdatedBefore")
+    now = exchange.state.now()
+    return _Search(
+        by=by,
+        after=_parse_time(created_after or updated_after or "").isoformat(),
+        before=(_parse_time(before) if before else now).isoformat(),
+        marketplace_ids=request.params("marketplaceIds"),
+        statuses=request.params("fulfillmentStatuses"),
+        fulfilled_by=request.params("fulfilledBy"),
+        max_results=_max_results(request.param("maxResultsPerPage")),
+    )
+
+
+def _included_data(exchange: Exchange) -> set[str]:
+    included = set(exchange.request.params("includedData"))
+    unknown = included - set(INCLUDED_DATA)
+    if unknown:
+        raise BadRequest(f"Invalid includedData value(s): {', '.join(sorted(unknown))}.")
+    return included
+
+
+def _max_results(value: str | None) -> int:
+    if value is None:
+        return MAX_RESULTS_PER_PAGE
+    if not value.isdigit() or not 1 <= int(value) <= MAX_RESULTS_PER_PAGE:
+        raise BadRequest("maxResultsPerPage must be between 1 and 100.")
+    return int(value)
+
+
+def _parse_time(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BadRequest(f"{value!r} is not an ISO 8601 date-time.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _encode_token(search: _Search) -> str:
+    return base64.urlsafe_b64encode(json.dumps(asdict(search)).encode()).decode()
+
+
+def _decode_token(token: str) -> _Search:
+    try:
+        fields = json.loads(base64.urlsafe_b64decode(token.encode()))
+        fields["cursor"] = tuple(fields["cursor"])
+        return _Search(**fields)
+    except (binascii.Error, ValueError, TypeError, KeyError):
+        raise BadRequest("The paginationToken is invalid.") from None
