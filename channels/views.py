@@ -1,8 +1,126 @@
-from django.shortcuts import render
+"""Settings → Sales channel integrations: the list, adding, editing, enabling, verifying and removing."""
 
-from accounts.tenancy import seller_required
+from __future__ import annotations
+
+from functools import wraps
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from accounts.tenancy import get_for_seller_or_404, seller_required
+from channels import selectors, services
+from channels.forms import AmazonIntegrationAddForm, IntegrationSettingsForm
+from channels.models import Integration
+
+# Shown on the "Add sales channel" page; only Amazon can be added today.
+OTHER_CHANNELS = [
+    ("eBay", "img/ebay.svg"),
+    ("Etsy", "img/etsy.svg"),
+    ("Walmart", "img/walmart.svg"),
+    ("OnBuy", "img/onbuy.svg"),
+]
+SETTINGS_FIELDS = [name for name in IntegrationSettingsForm.Meta.fields if name != "name"]
+
+
+def integration_view(*methods: str):
+    """A seller view of one of the seller's integrations: 404 for anyone else's, whatever the method."""
+
+    def decorate(view):
+        @seller_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, integration_id: int):
+            integration = get_for_seller_or_404(request, selectors.integration_seller_queryset(), pk=integration_id)
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, integration)
+
+        return wrapped
+
+    return decorate
 
 
 @seller_required
+@require_GET
 def integration_list(request):
-    return render(request, "channels/integration_list.html")
+    integrations = selectors.integration_list_for_account(account=request.seller_account)
+    return render(request, "channels/integration_list.html", {"integrations": integrations})
+
+
+@integration_view("POST")
+def integration_toggle(request: HttpRequest, integration: Integration) -> HttpResponse:
+    # The form says which way to switch, so a double submit cannot flip it back; a bare POST flips.
+    wanted = request.POST.get("enabled")
+    enabled = {"on": True, "off": False}.get(wanted, not integration.enabled)
+    services.integration_set_enabled(integration=integration, enabled=enabled)
+    if enabled:
+        messages.success(request, f"“{integration.name}” is enabled: orders download and stock updates resume.")
+    else:
+        messages.info(
+            request, f"“{integration.name}” is disabled: no orders are downloaded and nothing is sent to Amazon."
+        )
+    return redirect("channels:list")
+
+
+@seller_required
+@require_GET
+def channel_choose(request):
+    return render(request, "channels/channel_choose.html", {"other_channels": OTHER_CHANNELS})
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def amazon_add(request):
+    form = AmazonIntegrationAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        integration = services.integration_create(
+            account=request.seller_account,
+            name=form.cleaned_data["name"],
+            marketplace_id=form.cleaned_data["marketplace"],
+        )
+        return redirect("channels:authorise", integration_id=integration.pk)
+    return render(request, "channels/amazon_add.html", {"form": form})
+
+
+@integration_view("GET", "POST")
+def integration_detail(request: HttpRequest, integration: Integration) -> HttpResponse:
+    form = IntegrationSettingsForm(request.POST or None, instance=integration)
+    if request.method == "POST" and form.is_valid():
+        services.integration_update_settings(
+            integration=integration, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+        )
+        messages.success(request, f"Settings of “{integration.name}” saved.")
+        return redirect("channels:list")
+    return _render_detail(request, integration, form)
+
+
+def _render_detail(request, integration: Integration, form: IntegrationSettingsForm, verification=None):
+    settings_have_errors = any(form[name].errors for name in SETTINGS_FIELDS)
+    return render(
+        request,
+        "channels/integration_detail.html",
+        {
+            "integration": integration,
+            "form": form,
+            "settings_fields": [form[name] for name in SETTINGS_FIELDS],
+            "settings_open": settings_have_errors,
+            "verification": verification,
+        },
+    )
+
+
+@integration_view("POST")
+def integration_verify_view(request: HttpRequest, integration: Integration) -> HttpResponse:
+    verification = services.integration_verify(integration=integration)
+    integration.refresh_from_db()
+    return _render_detail(request, integration, IntegrationSettingsForm(instance=integration), verification)
+
+
+@integration_view("GET", "POST")
+def integration_remove(request: HttpRequest, integration: Integration) -> HttpResponse:
+    if request.method == "POST":
+        services.integration_remove(integration=integration)
+        messages.success(request, f"“{integration.name}” has been removed.")
+        return redirect("channels:list")
+    return render(request, "channels/integration_remove.html", {"integration": integration})

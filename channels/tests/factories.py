@@ -18,3 +18,12 @@ class IntegrationFactory(factory.django.DjangoModelFactory):
     refresh_token = factory.Sequence(lambda n: f"Atzr|refresh-token-{n}")
     authorisation_state = Integration.AuthorisationState.AUTHORISED
     authorised_at = factory.LazyFunction(timezone.now)
+
+
+class AwaitingIntegrationFactory(IntegrationFactory):
+    """Just added through the wizard: no seller id or token yet."""
+
+    selling_partner_id = ""
+    refresh_token = ""
+    authorisation_state = Integration.AuthorisationState.AWAITING
+    authorised_at = None

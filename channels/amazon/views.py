@@ -1,0 +1,126 @@
+"""Authorising Avasam on Amazon: the authkey page, the consent redirect, the OAuth callback and its status."""
+
+from __future__ import annotations
+
+import logging
+
+from django.http import HttpRequest, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from channels import services
+from channels.amazon.authorisation import (
+    InvalidState,
+    consent_url,
+    consume_state,
+    exchange_authorization_code,
+    issue_state,
+)
+from channels.amazon.errors import AmazonError
+from channels.models import Integration
+from channels.views import integration_view
+
+logger = logging.getLogger(__name__)
+
+# The callback tab tells the waiting tab (same session) why an authorisation was refused.
+PROBLEM_KEY = "channels:authorise-problem:{}"
+
+
+def _status(request: HttpRequest, integration: Integration) -> dict:
+    return {
+        "authorisation_state": integration.authorisation_state,
+        "authorised": integration.authorisation_state == Integration.AuthorisationState.AUTHORISED,
+        "authorised_at": integration.authorised_at.isoformat() if integration.authorised_at else None,
+        "problem": request.session.get(PROBLEM_KEY.format(integration.pk), ""),
+    }
+
+
+@integration_view("GET")
+def authorise(request: HttpRequest, integration: Integration):
+    return render(
+        request,
+        "channels/authorise.html",
+        {"integration": integration, "status": _status(request, integration)},
+    )
+
+
+@integration_view("GET")
+def authorise_start(request: HttpRequest, integration: Integration):
+    """Send the seller to Amazon's consent page with a fresh state bound to this session and integration."""
+    request.session.pop(PROBLEM_KEY.format(integration.pk), None)
+    state = issue_state(request.session, integration_id=integration.pk)
+    return redirect(consent_url(marketplace=integration.marketplace, state=state))
+
+
+@integration_view("GET")
+def authorise_status(request: HttpRequest, integration: Integration):
+    """Polled by the authorise page while the seller is on Amazon's consent page in another tab."""
+    response = JsonResponse(_status(request, integration))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _failed(request: HttpRequest, message: str, *, integration: Integration | None = None, status: int = 400):
+    return render(
+        request, "channels/callback_failed.html", {"message": message, "integration": integration}, status=status
+    )
+
+
+@require_GET
+def callback(request):
+    """Amazon's redirect after the seller consents: check state, exchange the code, store the authorisation.
+
+    1. The state must be one this session was given for an integration (not missing, unknown, reused or
+       expired); otherwise an error page and nothing changes.
+    2. The integration must still belong to the logged-in seller and not be removed.
+    3. The code is exchanged for a refresh token, which is stored encrypted with the seller id.
+    """
+    try:
+        integration_id = consume_state(request.session, request.GET.get("state"))
+    except InvalidState as error:
+        logger.info("amazon callback refused: state %s", error.reason)
+        return _failed(request, error.message)
+
+    account = getattr(request, "seller_account", None)
+    integration = (
+        Integration.objects.for_account(account).active().filter(pk=integration_id).first() if account else None
+    )
+    if integration is None:
+        return _failed(
+            request,
+            "This authorisation does not belong to an integration of the seller you are logged in as. "
+            "Log in again and start from Settings → Sales channel integrations.",
+            status=404,
+        )
+
+    code = request.GET.get("spapi_oauth_code", "")
+    selling_partner_id = request.GET.get("selling_partner_id", "")
+    if not code or not selling_partner_id:
+        return _refused(
+            request,
+            integration,
+            "Amazon did not send the authorisation back. Close this tab and click the authkey button again.",
+        )
+    try:
+        refresh_token = exchange_authorization_code(code)
+    except AmazonError as error:
+        logger.warning("amazon callback: code exchange failed for integration %s: %s", integration.pk, error.code)
+        return _refused(
+            request,
+            integration,
+            f"Amazon did not complete the authorisation ({error.message}). "
+            "Close this tab and click the authkey button again.",
+        )
+    try:
+        services.integration_authorise(
+            integration=integration, selling_partner_id=selling_partner_id, refresh_token=refresh_token
+        )
+    except services.AuthorisationRefused as refusal:
+        return _refused(request, integration, refusal.message, status=409)
+    logger.info("integration %s authorised for seller id %s", integration.pk, selling_partner_id)
+    return render(request, "channels/callback_done.html", {"integration": integration})
+
+
+def _refused(request: HttpRequest, integration: Integration, message: str, *, status: int = 400):
+    request.session[PROBLEM_KEY.format(integration.pk)] = message
+    return _failed(request, message, integration=integration, status=status)

@@ -1,0 +1,72 @@
+"""Forms for the integration screens; field names are part of INTERFACES.md."""
+
+from __future__ import annotations
+
+from django import forms
+
+from channels.amazon.marketplaces import site_choices
+from channels.models import Integration
+
+BOTH_ORDER_RULES_ON = (
+    "“Exclude non-Avasam orders” and “Split orders with unknown SKUs” cannot both be on: turn one of them off."
+)
+
+
+class AmazonIntegrationAddForm(forms.Form):
+    name = forms.CharField(
+        max_length=100,
+        help_text="For your own reference, e.g. “Amazon UK”.",
+        widget=forms.TextInput(attrs={"placeholder": "Amazon UK", "autofocus": True}),
+    )
+    marketplace = forms.ChoiceField(
+        label="Site",
+        choices=[("", "Choose a site…"), *site_choices()],
+        help_text="The Amazon site this seller account sells on. Add one integration per site.",
+    )
+
+
+class IntegrationSettingsForm(forms.ModelForm):
+    """The name and the additional settings of an integration."""
+
+    class Meta:
+        model = Integration
+        fields = [
+            "name",
+            "stock_updates_enabled",
+            "price_updates_enabled",
+            "max_quantity_to_advertise",
+            "stock_threshold",
+            "exclude_non_avasam_orders",
+            "split_orders_with_unknown_skus",
+        ]
+        labels = {
+            "stock_updates_enabled": "Stock updates",
+            "price_updates_enabled": "Price updates",
+            "max_quantity_to_advertise": "Max quantity to advertise",
+            "stock_threshold": "Stock threshold value",
+            "exclude_non_avasam_orders": "Exclude non-Avasam orders",
+            "split_orders_with_unknown_skus": "Split orders with unknown SKUs",
+        }
+        help_texts = {
+            "name": "For your own reference.",
+            "stock_updates_enabled": "Send your suppliers' stock levels to Amazon. Turned off, listings may oversell.",
+            "price_updates_enabled": "Send the prices you set here to Amazon.",
+            "max_quantity_to_advertise": (
+                "The most Amazon will ever see in stock, however much the supplier has. 0 = no maximum."
+            ),
+            "stock_threshold": "When stock falls to this number or below, Amazon is sent 0 so you never oversell.",
+            "exclude_non_avasam_orders": (
+                "Download only orders made up of your Avasam products. When off, non-Avasam orders are "
+                "downloaded too and deleted after 3 days unless you map their SKUs by then."
+            ),
+            "split_orders_with_unknown_skus": (
+                "For an order mixing Avasam products and unknown SKUs, keep only the Avasam lines."
+            ),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("exclude_non_avasam_orders") and cleaned.get("split_orders_with_unknown_skus"):
+            self.add_error("exclude_non_avasam_orders", BOTH_ORDER_RULES_ON)
+            self.add_error("split_orders_with_unknown_skus", BOTH_ORDER_RULES_ON)
+        return cleaned

@@ -1,0 +1,16 @@
+"""Reads for integrations."""
+
+from __future__ import annotations
+
+from accounts.models import SellerAccount
+from channels.models import Integration, IntegrationQuerySet
+
+
+def integration_list_for_account(*, account: SellerAccount) -> IntegrationQuerySet:
+    """The seller's integrations that are not removed, without decrypting any token."""
+    return Integration.objects.for_account(account).active().defer("refresh_token")
+
+
+def integration_seller_queryset() -> IntegrationQuerySet:
+    """What a seller page may fetch an integration from: removed ones are gone for the seller."""
+    return Integration.objects.active().defer("refresh_token")

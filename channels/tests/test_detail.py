@@ -1,0 +1,183 @@
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from channels.forms import BOTH_ORDER_RULES_ON
+from channels.models import Integration
+from channels.tests.factories import AwaitingIntegrationFactory, IntegrationFactory
+
+pytestmark = pytest.mark.django_db
+
+SETTINGS = {
+    "name": "Renamed shop",
+    "stock_updates_enabled": "on",
+    "max_quantity_to_advertise": "0",
+    "stock_threshold": "5",
+}
+
+
+def url(integration: Integration, action: str = "") -> str:
+    return f"/settings/channels/{integration.pk}/{action}"
+
+
+@pytest.fixture
+def integration(account):
+    return IntegrationFactory(account=account, name="My UK shop", selling_partner_id="A2SIMDEMOSELLER")
+
+
+def test_the_page_shows_the_integration(seller_client, integration):
+    page = seller_client.get(url(integration)).content.decode()
+    assert 'name="name" value="My UK shop"' in page
+    assert "A2SIMDEMOSELLER" in page
+    assert "Amazon United Kingdom" in page
+    assert "Authorised" in page
+    assert f"{integration.authorised_at:%Y}" in page
+    assert f'href="{url(integration, "authorise/")}">Reauthorise</a>' in page
+    assert f'action="{url(integration, "verify/")}"' in page
+    assert '<summary class="card-header">Additional settings</summary>' in page
+    assert 'href="/settings/channels/">Cancel</a>' in page
+    assert f'class="btn btn-danger ms-auto" href="{url(integration, "remove/")}">Remove account</a>' in page
+
+
+def test_the_page_never_shows_the_token(seller_client, integration):
+    assert integration.refresh_token not in seller_client.get(url(integration)).content.decode()
+
+
+def test_additional_settings_carry_their_field_names_and_explanations(seller_client, integration):
+    page = seller_client.get(url(integration)).content.decode()
+    for name in (
+        "stock_updates_enabled",
+        "price_updates_enabled",
+        "max_quantity_to_advertise",
+        "stock_threshold",
+        "exclude_non_avasam_orders",
+        "split_orders_with_unknown_skus",
+    ):
+        assert f'name="{name}"' in page
+    assert "Amazon is sent 0" in page
+    assert "The most Amazon will ever see in stock" in page
+    assert "deleted after 3 days unless you map" in page
+    assert "automatic repricing software" in page
+
+
+def test_an_integration_awaiting_authorisation_offers_authorise(seller_client, account):
+    integration = AwaitingIntegrationFactory(account=account)
+    page = seller_client.get(url(integration)).content.decode()
+    assert "Awaiting authorisation" in page
+    assert f'href="{url(integration, "authorise/")}">Authorise</a>' in page
+
+
+def test_saving_applies_the_settings_and_returns_to_the_list(seller_client, integration):
+    response = seller_client.post(
+        url(integration),
+        {
+            "name": "Renamed shop",
+            "price_updates_enabled": "on",
+            "max_quantity_to_advertise": "20",
+            "stock_threshold": "3",
+            "split_orders_with_unknown_skus": "on",
+        },
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/channels/"
+    integration.refresh_from_db()
+    assert integration.name == "Renamed shop"
+    assert integration.stock_updates_enabled is False  # unticked
+    assert integration.price_updates_enabled is True
+    assert (integration.max_quantity_to_advertise, integration.stock_threshold) == (20, 3)
+    assert (integration.exclude_non_avasam_orders, integration.split_orders_with_unknown_skus) == (False, True)
+    assert integration.refresh_token.startswith("Atzr|")  # the token survives a save
+
+
+def test_exclude_and_split_both_on_is_an_error_naming_both_fields(seller_client, integration):
+    response = seller_client.post(
+        url(integration), {**SETTINGS, "exclude_non_avasam_orders": "on", "split_orders_with_unknown_skus": "on"}
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.errors["exclude_non_avasam_orders"] == [BOTH_ORDER_RULES_ON]
+    assert form.errors["split_orders_with_unknown_skus"] == [BOTH_ORDER_RULES_ON]
+    assert (
+        "Exclude non-Avasam orders" in BOTH_ORDER_RULES_ON and "Split orders with unknown SKUs" in BOTH_ORDER_RULES_ON
+    )
+    page = response.content.decode()
+    assert 'id="additional-settings" open' in page
+    integration.refresh_from_db()
+    assert integration.name == "My UK shop"
+    assert not integration.exclude_non_avasam_orders
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "error"),
+    [
+        ("stock_threshold", "-1", "greater than or equal to 0"),
+        ("max_quantity_to_advertise", "-5", "greater than or equal to 0"),
+        ("stock_threshold", "lots", "Enter a whole number."),
+        ("max_quantity_to_advertise", "", "This field is required."),
+        ("name", "", "This field is required."),
+    ],
+)
+def test_invalid_settings_are_refused_and_nothing_changes(seller_client, integration, field, value, error):
+    response = seller_client.post(url(integration), {**SETTINGS, field: value})
+    assert response.status_code == 200
+    assert error in str(response.context["form"].errors[field])
+    integration.refresh_from_db()
+    assert integration.name == "My UK shop"
+
+
+def test_the_database_refuses_exclude_and_split_both_on(integration):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Integration.objects.filter(pk=integration.pk).update(
+            exclude_non_avasam_orders=True, split_orders_with_unknown_skus=True
+        )
+
+
+def test_the_page_answers_another_seller_with_404(outsider_client, integration):
+    assert outsider_client.get(url(integration)).status_code == 404
+    assert outsider_client.post(url(integration), {**SETTINGS}).status_code == 404
+    integration.refresh_from_db()
+    assert integration.name == "My UK shop"
+
+
+def test_an_unknown_integration_is_a_404(seller_client):
+    assert seller_client.get("/settings/channels/999999/").status_code == 404
+
+
+def test_the_remove_page_warns_before_removing(seller_client, integration):
+    response = seller_client.get(url(integration, "remove/"))
+    page = response.content.decode()
+    assert "create the integration from scratch" in page
+    assert "Analytics will treat a new integration as a different site" in page
+    assert '<button type="submit" class="btn btn-danger">Remove account</button>' in page
+    integration.refresh_from_db()
+    assert integration.removed_at is None
+
+
+def test_removing_wipes_the_credentials_and_hides_the_integration(seller_client, integration):
+    response = seller_client.post(url(integration, "remove/"))
+    assert response.status_code == 302
+    assert response["Location"] == "/settings/channels/"
+    integration.refresh_from_db()
+    assert integration.removed_at is not None
+    assert integration.refresh_token == ""
+    assert integration.enabled is False
+    # The row stays, so its orders stay attributed to it.
+    assert integration.selling_partner_id == "A2SIMDEMOSELLER"
+    listed = seller_client.get("/settings/channels/").context["integrations"]
+    assert integration not in listed
+    assert seller_client.get(url(integration)).status_code == 404
+    assert not Integration.objects.syncable().filter(pk=integration.pk).exists()
+
+
+def test_removing_answers_another_seller_with_404(outsider_client, integration):
+    assert outsider_client.post(url(integration, "remove/")).status_code == 404
+    integration.refresh_from_db()
+    assert integration.removed_at is None
+
+
+def test_a_removed_integration_cannot_be_removed_again(seller_client, account):
+    integration = IntegrationFactory(account=account, removed_at=timezone.now())
+    assert seller_client.post(url(integration, "remove/")).status_code == 404
