@@ -1,0 +1,159 @@
+"""Settings → an integration's listing mappings: list and search, add, remove, CSV upload and download, auto-map."""
+
+from __future__ import annotations
+
+import csv
+from functools import wraps
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from accounts.tenancy import get_for_seller_or_404, seller_required
+from channels.models import Integration
+from stock import selectors, services
+from stock.forms import MappingForm, MappingUploadForm
+from stock.models import ListingMapping
+
+PAGE_SIZE = 100
+
+
+def mappings_view(*methods: str):
+    """A seller view of one of the seller's integrations: 404 for anyone else's, whatever the method."""
+
+    def decorate(view):
+        @seller_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, integration_id: int, **kwargs):
+            integration = get_for_seller_or_404(
+                request, Integration.objects.active().defer("refresh_token"), pk=integration_id
+            )
+            if request.method not in methods:
+                return HttpResponseNotAllowed(methods)
+            return view(request, integration, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+def _list_url(integration: Integration) -> str:
+    return reverse("mappings:list", args=[integration.pk])
+
+
+def _render_list(
+    request: HttpRequest,
+    integration: Integration,
+    *,
+    form: MappingForm | None = None,
+    upload_form: MappingUploadForm | None = None,
+    csv_errors: list[services.RowError] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    search = request.GET.get("q", "")
+    page = Paginator(selectors.mappings_search(integration=integration, search=search), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = [
+        (mapping, selectors.mapping_quantity_to_advertise(mapping=mapping, integration=integration))
+        for mapping in page.object_list
+    ]
+    context = {
+        "integration": integration,
+        "page": page,
+        "rows": rows,
+        "search": search,
+        "form": form or MappingForm(),
+        "upload_form": upload_form or MappingUploadForm(),
+        "csv_errors": csv_errors or [],
+    }
+    return render(request, "stock/mapping_list.html", context, status=status)
+
+
+@mappings_view("GET")
+def mapping_list(request: HttpRequest, integration: Integration) -> HttpResponse:
+    return _render_list(request, integration)
+
+
+@mappings_view("POST")
+def mapping_add(request: HttpRequest, integration: Integration) -> HttpResponse:
+    form = MappingForm(request.POST)
+    if form.is_valid():
+        try:
+            mapping = services.mapping_create(
+                integration=integration,
+                channel_sku=form.cleaned_data["channel_sku"],
+                product=form.cleaned_data["product_sku"],
+                price=form.cleaned_data["price"],
+            )
+        except ValidationError as error:
+            form.add_error("channel_sku", error)
+        else:
+            messages.success(request, f"{mapping.channel_sku} is now mapped to {mapping.product.sku}.")
+            return redirect(_list_url(integration))
+    return _render_list(request, integration, form=form, status=400)
+
+
+@mappings_view("POST")
+def mapping_remove(request: HttpRequest, integration: Integration, mapping_id: int) -> HttpResponse:
+    mapping = get_for_seller_or_404(
+        request, ListingMapping.objects.for_integration(integration).select_related("integration"), pk=mapping_id
+    )
+    services.mapping_remove(mapping=mapping)
+    messages.info(request, f"{mapping.channel_sku} is no longer mapped.")
+    return redirect(_list_url(integration))
+
+
+@mappings_view("POST")
+def mapping_upload(request: HttpRequest, integration: Integration) -> HttpResponse:
+    form = MappingUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _render_list(request, integration, upload_form=form, status=400)
+    try:
+        result = services.mappings_import_csv(integration=integration, data=form.cleaned_data["file"].read())
+    except services.CsvInvalid as invalid:
+        messages.error(request, "Nothing was imported: fix the rows listed below and upload the whole file again.")
+        return _render_list(request, integration, upload_form=form, csv_errors=invalid.errors, status=400)
+    messages.success(
+        request,
+        f"Imported: {result.created} new mapping(s), {result.changed} changed, {result.unchanged} already so.",
+    )
+    return redirect(_list_url(integration))
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@mappings_view("GET")
+def mapping_download(request: HttpRequest, integration: Integration) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in selectors.mappings_csv_rows(integration=integration))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="mappings-{integration.pk}.csv"'
+    return response
+
+
+@mappings_view("GET", "POST")
+def auto_map(request: HttpRequest, integration: Integration) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            created = services.mappings_auto_map_apply(
+                integration=integration, fingerprint=request.POST.get("fingerprint", "")
+            )
+        except services.AutoMapChanged:
+            messages.warning(request, "The listings to map changed since you looked; check the new list and confirm.")
+            return redirect(reverse("mappings:auto_map", args=[integration.pk]))
+        messages.success(request, f"Auto-map created {created} mapping(s).")
+        return redirect(_list_url(integration))
+    candidates = selectors.auto_map_candidates(integration=integration)
+    context = {
+        "integration": integration,
+        "candidates": candidates,
+        "fingerprint": selectors.auto_map_fingerprint(candidates),
+    }
+    return render(request, "stock/auto_map.html", context)
