@@ -1,8 +1,75 @@
-from django.shortcuts import render
+"""The seller's orders: the list with filters, one order, and the CSV export."""
 
-from accounts.tenancy import seller_required
+from __future__ import annotations
+
+import csv
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from accounts.tenancy import get_for_seller_or_404, seller_required
+from channels.models import Integration
+from orders import selectors
+from orders.forms import OrderFilterForm
+from orders.models import Order
+
+ORDERS_PER_PAGE = 50
 
 
 @seller_required
-def order_list(request):
-    return render(request, "orders/order_list.html")
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    account = request.seller_account
+    form = OrderFilterForm(request.GET or None, account=account, statuses=selectors.order_statuses(account=account))
+    orders = selectors.order_list(account=account, filters=form.filters())
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "orders/order_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "export_query": _export_query(form)},
+    )
+
+
+def _export_query(form: OrderFilterForm) -> str:
+    integration_id = form.filters().integration_id
+    return f"?integration={integration_id}" if integration_id else ""
+
+
+@seller_required
+def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
+    order = get_for_seller_or_404(request, Order.objects.select_related("integration"), pk=order_id)
+    if request.method != "GET":
+        return HttpResponse(status=405, headers={"Allow": "GET"})
+    return render(request, "orders/order_detail.html", {"order": order, "lines": selectors.order_lines(order=order)})
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+@seller_required
+@require_GET
+def order_export(request: HttpRequest) -> StreamingHttpResponse:
+    """One CSV row per order line, streamed; `?integration=<id>` limits it to one of the seller's integrations."""
+    integration_id = None
+    if request.GET.get("integration"):
+        if not request.GET["integration"].isdigit():
+            raise Http404
+        integrations = Integration.objects.only("pk")
+        integration_id = get_for_seller_or_404(request, integrations, pk=int(request.GET["integration"])).pk
+    writer = csv.writer(_Echo(), lineterminator="\n")
+    rows = selectors.order_export_rows(account=request.seller_account, integration_id=integration_id)
+
+    def stream():
+        yield writer.writerow(selectors.EXPORT_HEADER)
+        for row in rows:
+            yield writer.writerow(row)
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="orders.csv"'
+    return response

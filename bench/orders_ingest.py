@@ -1,0 +1,239 @@
+"""Order download benchmark: the real download of N simulated orders into PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/avasam .venv/bin/python bench/orders_ingest.py [--orders 10000]
+
+Creates a throwaway database (<name>_bench_orders, migrated, dropped at the end), starts the Amazon simulator in this
+process with its rate limits sped up, places N orders of two lines each for one integration (half the SKUs
+mapped to products), then:
+  1. fetches and parses every page through the gateway with no database work (the floor), and
+  2. runs the real download (orders.download.orders_download) over the same orders,
+and prints orders per second, database queries per page, SP-API calls, peak memory, and the ratio of the two
+times. Targets (issue 6): >= 1,000 orders/s on 2 cores, constant queries per page, download <= 2x fetch+parse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
+os.environ.setdefault("DEBUG", "true")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=10_000)
+    parser.add_argument("--page-size", type=int, default=100)
+    parser.add_argument("--skus", type=int, default=1_000, help="distinct listing SKUs (half of them mapped)")
+    parser.add_argument("--speedup", type=float, default=1_000_000, help="simulator rate limits, times faster")
+    parser.add_argument("--rounds", type=int, default=3, help="measure each pass this many times, report the best")
+    parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
+    options = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
+        return 2
+    settings.ORDER_DOWNLOAD_PAGE_SIZE = options.page_size
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_bench_orders"
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
+    try:
+        return _run(options)
+    finally:
+        if not options.keep_db:
+            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+
+
+def _run(options) -> int:
+    from django.conf import settings
+    from django.db import connection
+
+    from accounts.models import SellerAccount
+    from channels.amazon.simulator import AmazonSimulator
+    from channels.amazon.simulator.testing import authorise
+    from channels.models import Integration
+    from orders.download import default_gateway, orders_download
+    from orders.models import Order, OrderLine
+    from stock.models import ListingMapping, Product, Supplier
+
+    uk = "A1F83G8C2ARO7P"
+    simulator = AmazonSimulator(speedup=options.speedup)
+    base_url = simulator.start(port=0)
+    settings.AMAZON_SP_API_ENDPOINT = base_url
+    settings.AMAZON_LWA_TOKEN_URL = f"{base_url}/auth/o2/token"
+    settings.AMAZON_SELLER_CENTRAL_URL = base_url
+    try:
+        # The seller, its integration, and a catalogue with half the listing SKUs mapped.
+        selling_partner_id = f"ABENCH{uuid.uuid4().hex[:8].upper()}"
+        simulator.state.add_seller(selling_partner_id, [uk])
+        integration = Integration.objects.create(
+            account=SellerAccount.objects.create(company="Benchmark Ltd"),
+            name="Amazon UK (benchmark)",
+            marketplace_id=uk,
+            selling_partner_id=selling_partner_id,
+            refresh_token=authorise(base_url, selling_partner_id)["refresh_token"],
+            authorisation_state=Integration.AuthorisationState.AUTHORISED,
+        )
+        supplier = Supplier.objects.create(name="Benchmark supplier")
+        skus = [f"BENCH-{index:05d}" for index in range(options.skus)]
+        products = Product.objects.bulk_create(
+            Product(sku=f"AV-{sku}", title=f"Product {sku}", supplier=supplier, quantity=10) for sku in skus[::2]
+        )
+        ListingMapping.objects.bulk_create(
+            ListingMapping(integration=integration, channel_sku=sku, product=product)
+            for sku, product in zip(skus[::2], products, strict=True)
+        )
+        for index in range(options.orders):
+            simulator.state.add_order(
+                selling_partner_id,
+                uk,
+                lines=[
+                    {"sku": skus[(2 * index) % len(skus)], "quantity": 1, "unit_price": "9.99"},
+                    {"sku": skus[(2 * index + 3) % len(skus)], "quantity": 2, "unit_price": "4.50"},
+                ],
+            )
+        print(
+            f"{options.orders:,} orders of 2 lines placed on the simulator ({base_url}, speedup {options.speedup:g})."
+        )
+
+        from django.utils import timezone
+
+        def fetch_and_parse() -> tuple[float, int, int]:
+            """1. The floor: the same pages through the same gateway, parsed, with no database work."""
+            gateway = default_gateway(integration, wait_for_rate_limit=True)
+            created_after = timezone.now() - timezone.timedelta(days=settings.ORDER_FIRST_DOWNLOAD_DAYS)
+            token, fetched, pages = None, 0, 0
+            started = time.perf_counter()
+            while True:
+                page = gateway.search_orders(
+                    created_after=created_after, pagination_token=token, max_results=options.page_size
+                )
+                fetched, pages, token = fetched + len(page.orders), pages + 1, page.next_token
+                if not token:
+                    break
+            seconds = time.perf_counter() - started
+            gateway.close()
+            return seconds, fetched, pages
+
+        counter = _QueryCounter()
+        per_page: list[int] = []
+        search_calls = 0
+
+        def counting_gateway(integration, *, wait_for_rate_limit):
+            real = default_gateway(integration, wait_for_rate_limit=wait_for_rate_limit)
+            search_orders = real.search_orders
+
+            def search(**kwargs):
+                nonlocal search_calls
+                if search_calls:
+                    per_page.append(counter.take())
+                search_calls += 1
+                return search_orders(**kwargs)
+
+            real.search_orders = search
+            return real
+
+        def download():
+            """2. The real download from scratch, counting queries between one page fetch and the next."""
+            nonlocal search_calls
+            with connection.cursor() as cursor:  # a throwaway database: start each round from empty tables
+                cursor.execute("TRUNCATE orders_orderline, orders_order, orders_orderdownload")
+            per_page.clear()
+            search_calls = 0
+            simulator_started = simulator.state.now()
+            with connection.execute_wrapper(counter):
+                started = time.perf_counter()
+                result = orders_download(
+                    integration_id=integration.pk, wait_for_rate_limit=True, gateway_factory=counting_gateway
+                )
+                seconds = time.perf_counter() - started
+                per_page.append(counter.take())  # the last page, and releasing the claim
+            # The simulator keeps its last 500 calls: enough for one download of up to ~50,000 orders.
+            return seconds, result, sum(1 for call in simulator.state.calls if call.at >= simulator_started)
+
+        fetch_times, download_times, rss_after_fetch = [], [], 0.0
+        for _ in range(options.rounds):
+            fetch_seconds, fetched, fetch_pages = fetch_and_parse()
+            fetch_times.append(fetch_seconds)
+            rss_after_fetch = max(rss_after_fetch, _peak_rss_mb())
+            download_seconds, result, sp_api_calls = download()
+            download_times.append(download_seconds)
+        rss_after_download = _peak_rss_mb()
+        # One more, untimed, round under tracemalloc: the Python memory the download itself peaks at.
+        tracemalloc.start()
+        download()
+        traced_peak_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
+        tracemalloc.stop()
+        fetch_seconds, download_seconds = min(fetch_times), min(download_times)
+
+        orders_stored = Order.objects.filter(integration=integration).count()
+        lines_stored = OrderLine.objects.filter(order__integration=integration).count()
+        ok = result.outcome == "done" and orders_stored == options.orders and lines_stored == 2 * options.orders
+        middle_pages = per_page[1:-1] or per_page
+        print(f"download result        {result.summary()}")
+        print(f"stored                 {orders_stored:,} orders, {lines_stored:,} lines ({'OK' if ok else 'MISMATCH'})")
+        print(
+            f"download               {download_seconds:.2f} s = {options.orders / download_seconds:,.0f} orders/s "
+            f"(best of {options.rounds}; median {statistics.median(download_times):.2f} s)"
+        )
+        print(
+            f"fetch + parse only     {fetch_seconds:.2f} s = {fetched / fetch_seconds:,.0f} orders/s "
+            f"({fetch_pages} pages; best of {options.rounds}; median {statistics.median(fetch_times):.2f} s)"
+        )
+        print(
+            f"download / fetch+parse {download_seconds / fetch_seconds:.2f}x best to best, "
+            f"{statistics.median(download_times) / statistics.median(fetch_times):.2f}x median to median"
+        )
+        print(
+            f"DB queries per page    min {min(middle_pages)}, max {max(middle_pages)} (pages after the first; "
+            f"first page incl. claim and window: {per_page[0]}, last incl. release: {per_page[-1]}); "
+            f"total {sum(per_page)} for {result.pages} pages"
+        )
+        print(
+            f"SP-API calls           {search_calls} searchOrders during the download "
+            f"({sp_api_calls} requests incl. LWA token); {fetch_pages} in the fetch-only pass"
+        )
+        print(
+            f"peak memory            {traced_peak_mb:.1f} MB allocated at most during one download (tracemalloc); "
+            f"process RSS peak {rss_after_fetch:.0f} MB after the fetch-only passes, {rss_after_download:.0f} MB "
+            f"after the downloads (simulator and its {options.orders:,} orders included)"
+        )
+        print(f"cores                  {os.cpu_count()}")
+        return 0 if ok else 1
+    finally:
+        simulator.stop()
+
+
+class _QueryCounter:
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+    def take(self) -> int:
+        count, self.count = self.count, 0
+        return count
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    sys.exit(main())

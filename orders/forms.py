@@ -1,0 +1,48 @@
+"""The order list's filters."""
+
+from __future__ import annotations
+
+from django import forms
+
+from accounts.models import SellerAccount
+from channels.models import Integration
+from orders.models import OrderKind
+from orders.selectors import OrderFilters
+
+
+class OrderFilterForm(forms.Form):
+    integration = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    kind = forms.ChoiceField(required=False, label="Type", choices=[("", "All types"), *OrderKind.choices])
+    status = forms.ChoiceField(required=False)
+    purchased_from = forms.DateField(required=False, label="Purchased from", widget=forms.DateInput({"type": "date"}))
+    purchased_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
+
+    def __init__(self, *args, account: SellerAccount, statuses: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        integrations = Integration.objects.for_account(account).only("pk", "name", "removed_at").order_by("name", "pk")
+        self.fields["integration"].choices = [("", "All integrations")] + [
+            (integration.pk, f"{integration.name} (removed)" if integration.is_removed else integration.name)
+            for integration in integrations
+        ]
+        self.fields["status"].choices = [("", "All statuses")] + [(status, status) for status in statuses]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("purchased_from"), cleaned.get("purchased_to")
+        if start and end and start > end:
+            self.add_error("purchased_to", "Choose an end date on or after the start date.")
+        return cleaned
+
+    def filters(self) -> OrderFilters:
+        """The valid filters (an invalid one is ignored, and the form shows why)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        return OrderFilters(
+            integration_id=data.get("integration"),
+            kind=data.get("kind") or None,
+            status=data.get("status") or None,
+            purchased_from=data.get("purchased_from"),
+            purchased_to=data.get("purchased_to"),
+        )

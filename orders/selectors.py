@@ -1,0 +1,124 @@
+"""Reads of orders: the seller's order list, one order, the CSV export, and SKUs seen in orders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from accounts.models import SellerAccount
+from orders.models import Order, OrderLine
+
+
+def channel_skus_seen(*, integration) -> set[str]:
+    """Every listing SKU that appears in this integration's order lines."""
+    return set(
+        OrderLine.objects.filter(order__integration=integration).values_list("channel_sku", flat=True).distinct()
+    )
+
+
+@dataclass(frozen=True)
+class OrderFilters:
+    integration_id: int | None = None
+    kind: str | None = None
+    status: str | None = None
+    purchased_from: date | None = None
+    purchased_to: date | None = None
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
+    """The seller's orders, newest first, with their line counts."""
+    filters = filters or OrderFilters()
+    orders = Order.objects.for_account(account).select_related("integration")
+    if filters.integration_id is not None:
+        orders = orders.filter(integration_id=filters.integration_id)
+    if filters.kind:
+        orders = orders.filter(kind=filters.kind)
+    if filters.status:
+        orders = orders.filter(status=filters.status)
+    if filters.purchased_from:
+        orders = orders.filter(purchased_at__gte=_start_of(filters.purchased_from))
+    if filters.purchased_to:
+        orders = orders.filter(purchased_at__lt=_start_of(filters.purchased_to + timedelta(days=1)))
+    return orders.annotate(
+        line_count=Count("lines"), mapped_line_count=Count("lines", filter=Q(lines__product__isnull=False))
+    ).order_by("-purchased_at", "-pk")
+
+
+def order_statuses(*, account: SellerAccount) -> list[str]:
+    """The statuses the seller's orders have, for the status filter."""
+    return list(Order.objects.for_account(account).order_by("status").values_list("status", flat=True).distinct())
+
+
+def order_lines(*, order: Order):
+    return order.lines.select_related("product").order_by("order_item_id")
+
+
+EXPORT_HEADER = [
+    "integration_id",
+    "integration_name",
+    "amazon_order_id",
+    "order_status",
+    "purchase_date",
+    "marketplace_id",
+    "channel_sku",
+    "product_sku",
+    "quantity",
+    "unit_price",
+    "currency",
+    "avasam",
+]
+
+
+def order_export_rows(*, account: SellerAccount, integration_id: int | None = None) -> Iterator[list[str]]:
+    """One row per order line (EXPORT_HEADER's columns), read in chunks so memory stays flat."""
+    lines = OrderLine.objects.for_account(account)
+    if integration_id is not None:
+        lines = lines.filter(order__integration_id=integration_id)
+    rows = lines.order_by("order__integration_id", "-order__purchased_at", "order_id", "order_item_id").values_list(
+        "order__integration_id",
+        "order__integration__name",
+        "order__amazon_order_id",
+        "order__status",
+        "order__purchased_at",
+        "order__marketplace_id",
+        "channel_sku",
+        "product__sku",
+        "quantity",
+        "unit_price",
+        "order__currency",
+    )
+    for (
+        integration,
+        name,
+        order_id,
+        status,
+        purchased_at,
+        marketplace,
+        sku,
+        product_sku,
+        qty,
+        price,
+        currency,
+    ) in rows.iterator(chunk_size=2000):
+        yield [
+            str(integration),
+            name,
+            order_id,
+            status,
+            purchased_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            marketplace,
+            sku,
+            product_sku or "",
+            str(qty),
+            "" if price is None else f"{price:f}",
+            currency,
+            "yes" if product_sku else "no",
+        ]

@@ -1,0 +1,185 @@
+"""Reliability on PostgreSQL: real processes killed mid-download, racing each other, and revoked sellers.
+
+Each download here is `manage.py sync_orders` in its own process, talking to the in-process Amazon simulator
+and committing to the test database, as a worker would.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from channels.models import Integration
+from orders.download import orders_download
+from orders.models import Order, OrderDownload, OrderLine
+from orders.tasks import download_orders, download_orders_for_all_integrations
+from orders.tests.simulated import connected_integration, expected, place_orders, stored
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+PROJECT = Path(__file__).resolve().parents[2]
+PAGE_SIZE = 10
+
+
+@pytest.fixture
+def simulator(amazon_simulator, settings):
+    amazon_simulator.state.speedup = 1000
+    settings.ORDER_DOWNLOAD_PAGE_SIZE = PAGE_SIZE
+    return amazon_simulator
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _sync_orders(simulator, integration) -> subprocess.Popen:
+    """`sync_orders --integration ID` in a separate process, against the test database and the simulator."""
+    env = {
+        **os.environ,
+        # The real settings (pytest's test settings would ignore the endpoints below), with development keys.
+        "DJANGO_SETTINGS_MODULE": "avasam.settings",
+        "DEBUG": "true",
+        "DATABASE_URL": _database_url(),
+        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+        "AMAZON_SP_API_ENDPOINT": simulator.base_url,
+        "AMAZON_LWA_TOKEN_URL": f"{simulator.base_url}/auth/o2/token",
+        "ORDER_DOWNLOAD_PAGE_SIZE": str(PAGE_SIZE),
+        # Whatever the download enqueues is not under test here and must not reach a real broker.
+        "CELERY_BROKER_URL": "memory://",
+    }
+    command = [sys.executable, "manage.py", "sync_orders", "--integration", str(integration.pk)]
+    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(condition, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            output, errors = process.communicate()
+            pytest.fail(f"sync_orders never got there (exit {process.returncode}):\n{output}\n{errors[-3000:]}")
+        time.sleep(0.02)
+
+
+def _pages_done(integration) -> int:
+    return OrderDownload.objects.filter(integration=integration).values_list("pages_done", flat=True).first() or 0
+
+
+def _assert_no_duplicates(integration) -> None:
+    orders, lines = stored(integration)
+    assert len(orders) == len(set(orders))
+    assert len(lines) == len(set(lines))
+
+
+@pytest.mark.parametrize("killed_after", [1, 3, 5])
+def test_a_download_killed_after_page_k_then_run_again_loses_and_repeats_nothing(simulator, killed_after):
+    integration = connected_integration(simulator)
+    placed = place_orders(simulator, integration, 6 * PAGE_SIZE)
+    # Each page takes a while, so the kill lands between committed pages.
+    simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.4)
+    process = _sync_orders(simulator, integration)
+    _wait_for(lambda: _pages_done(integration) >= killed_after, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    simulator.state.faults.clear()
+
+    download = OrderDownload.objects.get(integration=integration)
+    assert download.cursor is None and download.window_in_progress  # the cursor never moved
+    assert Order.objects.filter(integration=integration).count() == download.pages_done * PAGE_SIZE
+    _assert_no_duplicates(integration)
+    # Anyone else waits for the dead download's claim to expire; a redelivered task (same claim) resumes now.
+    assert orders_download(integration_id=integration.pk).outcome == "skipped"
+    result = orders_download(integration_id=integration.pk, claimed_by=download.claimed_by)
+
+    assert result.outcome == "done"
+    assert result.pages == 6 - download.pages_done
+    assert stored(integration) == expected(placed)
+    download.refresh_from_db()
+    assert download.cursor is not None and not download.window_in_progress and not download.claimed_by
+
+
+def test_a_killed_downloads_claim_expires_and_the_next_download_finishes_the_window(simulator):
+    integration = connected_integration(simulator)
+    placed = place_orders(simulator, integration, 3 * PAGE_SIZE)
+    simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.4)
+    process = _sync_orders(simulator, integration)
+    _wait_for(lambda: _pages_done(integration) >= 1, process)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    simulator.state.faults.clear()
+    OrderDownload.objects.filter(integration=integration).update(claimed_until=timezone.now())
+
+    assert orders_download(integration_id=integration.pk).outcome == "done"
+    assert stored(integration) == expected(placed)
+
+
+def test_two_downloads_started_at_once_one_runs_and_the_other_skips(simulator):
+    integration = connected_integration(simulator)
+    placed = place_orders(simulator, integration, 3 * PAGE_SIZE)
+    simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.3)
+
+    processes = [_sync_orders(simulator, integration) for _ in range(2)]
+    outputs = sorted(process.communicate(timeout=60)[0].strip() for process in processes)
+
+    assert [process.returncode for process in processes] == [0, 0]
+    assert outputs == [
+        f"integration {integration.pk}: ok, 3 pages, 30 new orders, 0 updated, 0 not imported",
+        f"integration {integration.pk}: skipped (another download of this integration is running)",
+    ]
+    searches = [call for call in simulator.state.calls if call.operation == "searchOrders"]
+    assert len(searches) == 3
+    assert stored(integration) == expected(placed)
+
+
+def test_late_orders_and_status_changes_are_all_captured_by_later_runs(simulator):
+    integration = connected_integration(simulator)
+    first = place_orders(simulator, integration, 12)
+    late = place_orders(simulator, integration, 5, visible_after=115)
+    assert orders_download(integration_id=integration.pk).orders_created == 12
+
+    simulator.state.set_order_status(first[0].order_id, "SHIPPED")
+    simulator.state.set_order_status(first[1].order_id, "CANCELLED")
+    more = place_orders(simulator, integration, 3)
+    simulator.state.advance_clock(120)
+    second = orders_download(integration_id=integration.pk)
+    third = orders_download(integration_id=integration.pk)
+
+    assert (second.orders_created, third.orders_created) == (8, 0)
+    assert stored(integration) == expected(first + late + more)
+    statuses = dict(Order.objects.values_list("amazon_order_id", "status"))
+    assert (statuses[first[0].order_id], statuses[first[1].order_id]) == ("SHIPPED", "CANCELLED")
+    _assert_no_duplicates(integration)
+
+
+def test_a_revoked_authorisation_means_one_attempt_a_flag_and_no_retry_storm(simulator):
+    integration = connected_integration(simulator)
+    place_orders(simulator, integration, 3)
+    simulator.state.revoke(integration.selling_partner_id)
+
+    download_orders.apply(args=[integration.pk])
+    for _ in range(5):  # beat keeps firing
+        download_orders_for_all_integrations.apply()
+        download_orders.apply(args=[integration.pk])
+
+    integration.refresh_from_db()
+    assert integration.authorisation_state == Integration.AuthorisationState.NEEDS_REAUTHORISATION
+    assert integration.authorisation_problem
+    calls = [
+        call for call in simulator.state.calls if call.selling_partner_id in (integration.selling_partner_id, None)
+    ]
+    assert [(call.operation, call.status) for call in calls if call.operation != "consent"][-1:] == [("token", 400)]
+    assert sum(1 for call in simulator.state.calls if call.operation in ("token", "searchOrders")) <= 2
+    assert not OrderLine.objects.exists()
+    download = OrderDownload.objects.get(integration=integration)
+    assert not download.claimed_by and "re-authorise" in download.last_problem

@@ -1,0 +1,182 @@
+"""The seller's order pages and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from channels.tests.factories import IntegrationFactory
+from orders.models import FulfilledBy, OrderKind
+from orders.selectors import EXPORT_HEADER
+from orders.tests.factories import OrderFactory, OrderLineFactory, ProductFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def integration(account):
+    return IntegrationFactory(account=account, name="Amazon UK")
+
+
+def _csv(response) -> list[dict]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.DictReader(io.StringIO(body)))
+
+
+def test_the_order_list_shows_the_sellers_orders_newest_first(seller_client, integration):
+    now = timezone.now()
+    OrderFactory(integration=integration, amazon_order_id="OLD", purchased_at=now - timedelta(days=2))
+    OrderFactory(integration=integration, amazon_order_id="NEW", purchased_at=now - timedelta(hours=1))
+    OrderFactory(amazon_order_id="SOMEONE-ELSES")
+
+    response = seller_client.get("/orders/")
+
+    assert response.status_code == 200
+    ids = [order.amazon_order_id for order in response.context["page"].object_list]
+    assert ids == ["NEW", "OLD"]
+    assert b"SOMEONE-ELSES" not in response.content
+
+
+def test_the_order_list_filters_by_integration_kind_status_and_date(seller_client, integration, account):
+    other = IntegrationFactory(account=account, name="Amazon DE")
+    day = timezone.now().replace(hour=12) - timedelta(days=10)
+    OrderFactory(integration=integration, amazon_order_id="A1", kind=OrderKind.AVASAM, purchased_at=day)
+    OrderFactory(integration=integration, amazon_order_id="N1", status="SHIPPED", purchased_at=day - timedelta(days=1))
+    OrderFactory(integration=other, amazon_order_id="M1", kind=OrderKind.MIXED, purchased_at=day + timedelta(days=1))
+
+    def ids(**query):
+        response = seller_client.get("/orders/", query)
+        assert response.status_code == 200
+        return sorted(order.amazon_order_id for order in response.context["page"].object_list)
+
+    assert ids(integration=other.pk) == ["M1"]
+    assert ids(kind="avasam") == ["A1"]
+    assert ids(kind="mixed") == ["M1"]
+    assert ids(kind="non_avasam") == ["N1"]
+    assert ids(status="SHIPPED") == ["N1"]
+    assert ids(purchased_from=day.date().isoformat(), purchased_to=day.date().isoformat()) == ["A1"]
+    assert ids(purchased_from=day.date().isoformat()) == ["A1", "M1"]
+
+
+def test_another_sellers_integration_is_no_filter_choice(seller_client, integration):
+    outsiders = IntegrationFactory()
+    OrderFactory(integration=outsiders)
+
+    response = seller_client.get("/orders/", {"integration": outsiders.pk})
+
+    assert response.context["form"].errors["integration"]
+    assert list(response.context["page"].object_list) == []
+
+
+def test_the_order_list_is_paginated_in_a_constant_number_of_queries(
+    seller_client, integration, django_assert_max_num_queries
+):
+    for _ in range(60):
+        OrderLineFactory(order=OrderFactory(integration=integration))
+
+    with django_assert_max_num_queries(9):
+        response = seller_client.get("/orders/", {"page": 2})
+
+    assert len(response.context["page"].object_list) == 10
+    assert b"Page 2 of 2" in response.content
+
+
+def test_the_order_page_shows_its_lines_and_which_are_mapped(seller_client, integration):
+    order = OrderFactory(integration=integration, kind=OrderKind.MIXED)
+    OrderLineFactory(order=order, channel_sku="MAPPED-SKU", product=ProductFactory(sku="AV-1"))
+    OrderLineFactory(order=order, channel_sku="UNKNOWN-SKU")
+
+    response = seller_client.get(f"/orders/{order.pk}/")
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "MAPPED-SKU" in content and "AV-1" in content and "UNKNOWN-SKU" in content
+    assert content.count("Not mapped") == 1
+
+
+def test_another_sellers_order_page_is_a_404(seller_client):
+    assert seller_client.get(f"/orders/{OrderFactory().pk}/").status_code == 404
+
+
+def test_the_export_has_one_row_per_line_with_the_agreed_columns(seller_client, integration):
+    purchased = datetime(2026, 11, 20, 9, 30, 5, tzinfo=timezone.get_current_timezone())
+    order = OrderFactory(
+        integration=integration, amazon_order_id="203-1", status="SHIPPED", purchased_at=purchased, currency="GBP"
+    )
+    OrderLineFactory(
+        order=order,
+        order_item_id="1",
+        channel_sku="L1",
+        product=ProductFactory(sku="AV-1"),
+        quantity=2,
+        unit_price=Decimal("4.50"),
+    )
+    OrderLineFactory(order=order, order_item_id="2", channel_sku="L2", quantity=1, unit_price=Decimal("10"))
+    OrderLineFactory(order=OrderFactory(), channel_sku="NOT-MINE")
+
+    response = seller_client.get("/orders/export.csv")
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content).decode()
+    assert body.splitlines()[0] == ",".join(EXPORT_HEADER)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert rows == [
+        {
+            "integration_id": str(integration.pk),
+            "integration_name": "Amazon UK",
+            "amazon_order_id": "203-1",
+            "order_status": "SHIPPED",
+            "purchase_date": "2026-11-20T09:30:05Z",
+            "marketplace_id": "A1F83G8C2ARO7P",
+            "channel_sku": "L1",
+            "product_sku": "AV-1",
+            "quantity": "2",
+            "unit_price": "4.50",
+            "currency": "GBP",
+            "avasam": "yes",
+        },
+        {
+            "integration_id": str(integration.pk),
+            "integration_name": "Amazon UK",
+            "amazon_order_id": "203-1",
+            "order_status": "SHIPPED",
+            "purchase_date": "2026-11-20T09:30:05Z",
+            "marketplace_id": "A1F83G8C2ARO7P",
+            "channel_sku": "L2",
+            "product_sku": "",
+            "quantity": "1",
+            "unit_price": "10.00",
+            "currency": "GBP",
+            "avasam": "no",
+        },
+    ]
+
+
+def test_the_export_can_be_limited_to_one_of_the_sellers_integrations(seller_client, integration, account):
+    other = IntegrationFactory(account=account)
+    OrderLineFactory(order=OrderFactory(integration=integration), channel_sku="HERE")
+    OrderLineFactory(order=OrderFactory(integration=other), channel_sku="THERE")
+
+    rows = _csv(seller_client.get("/orders/export.csv", {"integration": integration.pk}))
+
+    assert [row["channel_sku"] for row in rows] == ["HERE"]
+
+
+def test_exporting_another_sellers_integration_is_a_404(seller_client):
+    outsiders = IntegrationFactory()
+    OrderLineFactory(order=OrderFactory(integration=outsiders))
+
+    assert seller_client.get("/orders/export.csv", {"integration": outsiders.pk}).status_code == 404
+    assert seller_client.get("/orders/export.csv", {"integration": "x"}).status_code == 404
+
+
+def test_a_fulfilled_by_amazon_order_says_it_is_never_avasam(seller_client, integration):
+    order = OrderFactory(integration=integration, fulfilled_by=FulfilledBy.AMAZON)
+
+    assert b"never an Avasam order" in seller_client.get(f"/orders/{order.pk}/").content
