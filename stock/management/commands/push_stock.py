@@ -1,0 +1,86 @@
+"""push_stock [--integration ID]: send every pending stock and price change now and wait for Amazon to process it."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from channels.models import Integration
+from stock.push import sending
+from stock.push.marking import integration_pushes, listings_mark_pending, pushing_integrations
+from stock.push.models import ListingPush
+
+
+class Command(BaseCommand):
+    help = (
+        "Computes and sends every pending stock and price change now, synchronously, and waits until Amazon has "
+        "finished processing what was sent (or a timeout). Prints a summary; exits 1 if anything failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--integration", type=int, help="only this integration (its id)")
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=settings.STOCK_PUSH_COMMAND_TIMEOUT_SECONDS,
+            help="seconds to wait for Amazon per integration (default %(default)s)",
+        )
+
+    def handle(self, *args, integration=None, timeout=None, **options):
+        if integration is not None:
+            found = Integration.objects.filter(pk=integration).first()
+            if found is None:
+                raise CommandError(f"There is no integration with id {integration}.")
+            if not integration_pushes(found):
+                raise CommandError(f"{found.name} (#{found.pk}) sends nothing to Amazon now: {_why_not(found)}")
+            integrations = [found]
+        else:
+            integrations = list(pushing_integrations().order_by("pk"))
+        if not integrations:
+            self.stdout.write("No enabled, authorised integration with stock updates on: nothing to send.")
+            return
+        failed = False
+        for each in integrations:
+            line, ok = self._push(each, timeout)
+            self.stdout.write(line)
+            failed |= not ok
+        if failed:
+            raise CommandError("Some stock updates failed; see above.", returncode=1)
+
+    def _push(self, integration: Integration, timeout: float) -> tuple[str, bool]:
+        # Recompute first (catches anything changed outside the services), and retry backed-off listings now.
+        listings_mark_pending(integration_ids=[integration.pk])
+        ListingPush.objects.for_integration(integration.pk).pending().update(next_attempt_at=None)
+        total, timed_out = sending.integration_push_until_settled(
+            integration_id=integration.pk, timeout=timeout, poll_seconds=_poll_seconds()
+        )
+        recorded = total.recorded
+        line = (
+            f"{integration.name} (#{integration.pk}): {total.feeds_submitted} feed(s) with {total.messages} "
+            f"message(s), {total.patches} patch(es); {recorded.accepted} listing(s) accepted, "
+            f"{recorded.failed} failed"
+        )
+        problems = [*recorded.errors[:10]]
+        if len(recorded.errors) > 10:
+            problems.append(f"... and {len(recorded.errors) - 10} more")
+        if total.stopped:
+            problems.append(total.stopped)
+        if timed_out:
+            problems.append(f"Amazon had not finished after {timeout:.0f} seconds; the next run picks it up.")
+        if problems:
+            line += "\n" + "\n".join(f"  {problem}" for problem in problems)
+        return line, not (recorded.failed or total.stopped or timed_out)
+
+
+def _poll_seconds() -> float:
+    return settings.STOCK_PUSH_FEED_POLL_SECONDS
+
+
+def _why_not(integration: Integration) -> str:
+    if integration.removed_at is not None:
+        return "it has been removed."
+    if not integration.enabled:
+        return "it is disabled; enable it first."
+    if integration.authorisation_state != Integration.AuthorisationState.AUTHORISED:
+        return "it is not authorised; authorise it from its settings page."
+    return "stock updates are switched off in its settings."

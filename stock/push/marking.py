@@ -1,0 +1,351 @@
+"""Marking listings as needing a push, in the same transaction as the change that moved them.
+
+Whatever changes what a listing should show (supplier stock, a mapping, an integration's settings,
+enabling, re-authorising) calls `listings_mark_pending` inside its own transaction. The periodic
+drain then finds every pending listing, so a lost Celery message loses nothing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+from contextlib import suppress
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from channels.amazon.marketplaces import UnknownMarketplace, marketplace_by_id
+from channels.models import Integration
+from stock.models import ListingMapping
+from stock.push import planning
+from stock.push.bulk import bulk_update_rows
+from stock.push.models import ListingPush, PushLane
+
+Key = tuple[int, str]  # (integration id, channel SKU)
+
+_UPDATED_FIELDS = [
+    "mapping",
+    "own_quantity",
+    "desired_quantity",
+    "desired_price",
+    "currency",
+    "limited_by",
+    "version",
+    "accepted_quantity",
+    "pending",
+    "pending_since",
+    "next_attempt_at",
+    "attempts",
+    "unknown_sku",
+    "updated_at",
+]
+
+
+def integration_pushes(integration: Integration) -> bool:
+    """Whether this integration sends anything to Amazon now."""
+    return (
+        integration.removed_at is None
+        and integration.enabled
+        and integration.authorisation_state == Integration.AuthorisationState.AUTHORISED
+        and integration.stock_updates_enabled
+        and integration.channel == Integration.Channel.AMAZON
+    )
+
+
+def pushing_integrations():
+    return Integration.objects.syncable().filter(stock_updates_enabled=True, channel=Integration.Channel.AMAZON)
+
+
+def listings_mark_pending(
+    *,
+    product_ids: Collection[int] | None = None,
+    integration_id: int | None = None,
+    channel_skus: Collection[str] | None = None,
+    integration_ids: Collection[int] | None = None,
+    force: bool = False,
+) -> int:
+    """Recompute what the affected listings should show and mark those whose values changed as pending.
+
+    Affected: every mapping of `product_ids`; the `channel_skus` of `integration_id` (mapped or just
+    unmapped); every listing of `integration_ids` (and of `integration_id` when no SKUs are given).
+    `force` re-sends even unchanged values (an integration coming back: Amazon may show anything).
+    Call it inside the transaction of the change. Returns how many listings became pending.
+    """
+    keys = _affected_keys(
+        product_ids=product_ids,
+        integration_id=integration_id,
+        channel_skus=channel_skus,
+        integration_ids=integration_ids,
+    )
+    if not keys:
+        return 0
+    forced_integrations = set(integration_ids or ()) | ({integration_id} if integration_id and force else set())
+    with transaction.atomic():
+        integrations = _integrations_with_peers({integration_id for integration_id, _ in keys})
+        keys = _with_region_peers(keys, integrations)
+        marked = 0
+        fast_lane: set[int] = set()
+        size = settings.STOCK_PUSH_MARK_BATCH_SIZE
+        for batch in _batches_by_sku(keys, size):
+            marked += _mark_batch(batch, integrations, forced_integrations if force else set(), fast_lane)
+    if fast_lane:
+        from stock.push.tasks import stock_push_fast_lane
+
+        for fast_integration_id in sorted(fast_lane):
+            stock_push_fast_lane.delay_on_commit(fast_integration_id)
+    return marked
+
+
+def integration_listings_mark_pending(*, integration_id: int) -> int:
+    """An integration's settings, enabled state or authorisation changed: recompute all its listings.
+
+    When it comes back (it was not sending and now is), every listing's current value goes out again,
+    since Amazon may show anything by now. Call it inside the transaction of the change.
+    """
+    with transaction.atomic():
+        lane, _ = PushLane.objects.select_for_update().get_or_create(integration_id=integration_id)
+        pushing = integration_pushes(Integration.objects.defer("refresh_token").get(pk=integration_id))
+        came_back = pushing and not lane.was_pushing
+        if lane.was_pushing != pushing:
+            lane.was_pushing = pushing
+            lane.save(update_fields=["was_pushing"])
+        return listings_mark_pending(integration_ids=[integration_id], force=came_back)
+
+
+def region_limits_refresh() -> int:
+    """Listings sent at a region peer's lower quantity, where that peer stopped sending (removed, unauthorised by
+    Amazon): send their own value again. The drain calls it, since those changes happen outside our hooks."""
+    stale = (
+        ListingPush.objects.filter(limited_by__isnull=False)
+        .exclude(limited_by__in=pushing_integrations())
+        .values_list("integration_id", "channel_sku")
+    )
+    by_integration: dict[int, set[str]] = defaultdict(set)
+    for integration_id, sku in stale:
+        by_integration[integration_id].add(sku)
+    for integration_id, skus in by_integration.items():
+        listings_mark_pending(integration_id=integration_id, channel_skus=skus)
+    return sum(len(skus) for skus in by_integration.values())
+
+
+# --- which listings --------------------------------------------------------------------------------------------
+
+
+def _affected_keys(
+    *,
+    product_ids: Collection[int] | None,
+    integration_id: int | None,
+    channel_skus: Collection[str] | None,
+    integration_ids: Collection[int] | None,
+) -> set[Key]:
+    keys: set[Key] = set()
+    if product_ids:
+        keys.update(
+            ListingMapping.objects.filter(product_id__in=list(product_ids)).values_list("integration_id", "channel_sku")
+        )
+    whole = set(integration_ids or ())
+    if integration_id is not None:
+        if channel_skus is None:
+            whole.add(integration_id)
+        else:
+            keys.update((integration_id, sku) for sku in channel_skus)
+    if whole:
+        keys.update(
+            ListingMapping.objects.filter(integration_id__in=whole).values_list("integration_id", "channel_sku")
+        )
+        keys.update(ListingPush.objects.filter(integration_id__in=whole).values_list("integration_id", "channel_sku"))
+    return keys
+
+
+def _integrations_with_peers(integration_ids: set[int]) -> dict[int, Integration]:
+    """The integrations, and every other integration on the same Amazon seller ids (one query)."""
+    seller_ids = (
+        Integration.objects.filter(pk__in=integration_ids).exclude(selling_partner_id="").values("selling_partner_id")
+    )
+    # Never the refresh token: marking needs no secret (and must not fail on one it cannot decrypt).
+    found = Integration.objects.filter(Q(pk__in=integration_ids) | Q(selling_partner_id__in=seller_ids)).defer(
+        "refresh_token"
+    )
+    return {integration.pk: integration for integration in found}
+
+
+def _region(integration: Integration) -> str | None:
+    try:
+        return marketplace_by_id(integration.marketplace_id).region
+    except UnknownMarketplace:
+        return None
+
+
+def region_peers(integration: Integration, integrations: Iterable[Integration]) -> list[Integration]:
+    """Other pushing integrations on the same seller id and region: Amazon shares one quantity per SKU with them."""
+    if not integration.selling_partner_id:
+        return []
+    region = _region(integration)
+    return [
+        other
+        for other in integrations
+        if other.pk != integration.pk
+        and other.selling_partner_id == integration.selling_partner_id
+        and _region(other) == region
+        and integration_pushes(other)
+    ]
+
+
+def _with_region_peers(keys: set[Key], integrations: dict[int, Integration]) -> set[Key]:
+    """The same SKUs on region peers: their shared minimum may change too."""
+    peers = {pk: region_peers(integration, integrations.values()) for pk, integration in integrations.items()}
+    expanded = set(keys)
+    for integration_id, sku in keys:
+        expanded.update((peer.pk, sku) for peer in peers.get(integration_id, ()))
+    return expanded
+
+
+def _batches_by_sku(keys: set[Key], size: int) -> list[list[Key]]:
+    """Batches of about `size` listings that never split one SKU's integrations (the region minimum needs all)."""
+    by_sku: dict[str, list[Key]] = defaultdict(list)
+    for key in keys:
+        by_sku[key[1]].append(key)
+    batches: list[list[Key]] = [[]]
+    for sku in sorted(by_sku):
+        if batches[-1] and len(batches[-1]) + len(by_sku[sku]) > size:
+            batches.append([])
+        batches[-1].extend(sorted(by_sku[sku]))
+    return [batch for batch in batches if batch]
+
+
+# --- one batch -------------------------------------------------------------------------------------------------
+
+
+def _keys_filter(keys: Iterable[Key]) -> Q:
+    by_integration: dict[int, list[str]] = defaultdict(list)
+    for integration_id, sku in keys:
+        by_integration[integration_id].append(sku)
+    condition = Q(pk__in=[])
+    for integration_id, skus in by_integration.items():
+        condition |= Q(integration_id=integration_id, channel_sku__in=skus)
+    return condition
+
+
+def _mappings(keys: Iterable[Key]) -> dict[Key, dict]:
+    rows = ListingMapping.objects.filter(_keys_filter(keys)).values(
+        "id", "integration_id", "channel_sku", "price", "product__quantity", "product__price"
+    )
+    return {(row["integration_id"], row["channel_sku"]): row for row in rows}
+
+
+def _locked_rows(keys: Iterable[Key]) -> dict[Key, ListingPush]:
+    rows = ListingPush.objects.filter(_keys_filter(keys)).order_by("pk").select_for_update()
+    return {(row.integration_id, row.channel_sku): row for row in rows}
+
+
+def _rules(integration: Integration) -> planning.IntegrationRules:
+    marketplace_currency = ""
+    with suppress(UnknownMarketplace):
+        marketplace_currency = marketplace_by_id(integration.marketplace_id).currency
+    return planning.IntegrationRules(
+        integration_id=integration.pk,
+        stock_threshold=integration.stock_threshold,
+        max_quantity_to_advertise=integration.max_quantity_to_advertise,
+        price_updates_enabled=integration.price_updates_enabled,
+        currency=marketplace_currency,
+    )
+
+
+def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: set[int], fast_lane: set[int]) -> int:
+    """Steps (a constant number of queries per batch):
+    1. read the mappings (with product stock and price) of these listings;
+    2. lock their push rows in primary-key order, creating the missing ones for mapped listings;
+    3. compute each listing's own value and the region-shared minimum;
+    4. bump the version and mark pending where the values changed (or are forced); one bulk UPDATE.
+    """
+    mappings = _mappings(keys)
+    rows = _locked_rows(keys)
+    missing = [key for key in keys if key not in rows and key in mappings and key[0] in integrations]
+    if missing:
+        ListingPush.objects.bulk_create(
+            [ListingPush(integration_id=i, channel_sku=sku) for i, sku in missing], ignore_conflicts=True
+        )
+        rows.update(_locked_rows(missing))
+
+    rules = {pk: _rules(integration) for pk, integration in integrations.items()}
+    own: dict[Key, int] = {}
+    for key, mapping in mappings.items():
+        if key[0] in rules:
+            own[key] = planning.own_quantity(mapping["product__quantity"], rules[key[0]])
+    peers_of = {pk: region_peers(integration, integrations.values()) for pk, integration in integrations.items()}
+
+    now = timezone.now()
+    changed: list[ListingPush] = []
+    for key, row in rows.items():
+        integration = integrations.get(key[0])
+        if integration is None:
+            continue
+        mapping = mappings.get(key)
+        own_quantity = own.get(key)
+        if integration_pushes(integration):
+            peer_values = {peer.pk: own[(peer.pk, key[1])] for peer in peers_of[key[0]] if (peer.pk, key[1]) in own}
+        else:
+            peer_values = {}
+        quantity, limited_by = planning.region_minimum(own_quantity, peer_values)
+        price = planning.own_price(mapping["price"], mapping["product__price"], rules[key[0]]) if mapping else None
+        if _apply(
+            row,
+            mapping,
+            own_quantity or 0,
+            quantity,
+            price,
+            limited_by,
+            rules[key[0]].currency,
+            now,
+            force=key[0] in forced,
+        ):
+            changed.append(row)
+            if integration_pushes(integration) and planning.goes_fast_lane(
+                desired_quantity=row.desired_quantity, accepted_quantity=row.accepted_quantity
+            ):
+                fast_lane.add(key[0])
+    if changed:
+        bulk_update_rows(changed, _UPDATED_FIELDS)
+    return sum(1 for row in changed if row.pending)
+
+
+def _apply(
+    row: ListingPush,
+    mapping: dict | None,
+    own_quantity: int,
+    quantity: int,
+    price: Decimal | None,
+    limited_by: int | None,
+    currency: str,
+    now,
+    *,
+    force: bool,
+) -> bool:
+    """Set the row's desired values; bump its version when they change. Returns whether the row must be saved."""
+    mapping_id = mapping["id"] if mapping else None
+    values_changed = (row.desired_quantity, row.desired_price) != (quantity, price) or row.version == 0
+    bookkeeping_changed = (row.mapping_id, row.own_quantity, row.limited_by_id, row.currency) != (
+        mapping_id,
+        own_quantity,
+        limited_by,
+        currency,
+    )
+    if not (values_changed or force or bookkeeping_changed):
+        return False
+    row.mapping_id, row.own_quantity, row.limited_by_id, row.currency = mapping_id, own_quantity, limited_by, currency
+    if values_changed or force:
+        row.desired_quantity, row.desired_price = quantity, price
+        row.version += 1
+        if force:
+            # We were not sending: Amazon may show anything now, so send even an unchanged value.
+            row.accepted_quantity = None
+        row.pending = True
+        row.pending_since = row.pending_since or now
+        row.next_attempt_at = None
+        row.attempts = 0
+        row.unknown_sku = False
+    row.updated_at = now
+    return True

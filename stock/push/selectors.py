@@ -1,0 +1,98 @@
+"""Reads for the mappings page: each listing's push status, its last error, and the region-shared quantity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from channels.models import Integration
+from stock.push.marking import integration_pushes, region_peers
+from stock.push.models import ListingPush
+
+
+@dataclass(frozen=True)
+class ListingPushStatus:
+    channel_sku: str
+    desired_quantity: int
+    desired_price: Decimal | None
+    accepted_quantity: int | None  # what Amazon last accepted from us (None: not known)
+    accepted_price: Decimal | None
+    pending: bool
+    error: str  # a plain sentence from Amazon, or ""
+    unknown_sku: bool
+    limited_by: str  # the other integration whose lower quantity we send, or ""
+
+    @property
+    def sentence(self) -> str:
+        if self.unknown_sku:
+            return f"Amazon does not know SKU {self.channel_sku} on this site: create the listing in Seller Central."
+        if self.error:
+            return f"Amazon rejected the last update: {self.error} We will try again."
+        if self.pending:
+            return f"Sending {self.desired_quantity} to Amazon."
+        return f"Amazon shows {self.accepted_quantity}."
+
+
+def listing_push_statuses(
+    *, integration: Integration, channel_skus: list[str] | None = None
+) -> dict[str, ListingPushStatus]:
+    """Push status per channel SKU of this integration (only listings that have been marked at least once)."""
+    rows = ListingPush.objects.for_integration(integration.pk).select_related("limited_by")
+    if channel_skus is not None:
+        rows = rows.filter(channel_sku__in=channel_skus)
+    return {
+        row.channel_sku: ListingPushStatus(
+            channel_sku=row.channel_sku,
+            desired_quantity=row.desired_quantity,
+            desired_price=row.desired_price,
+            accepted_quantity=row.accepted_quantity,
+            accepted_price=row.accepted_price,
+            pending=row.pending,
+            error=row.last_error,
+            unknown_sku=row.unknown_sku,
+            limited_by=row.limited_by.name if row.limited_by_id else "",
+        )
+        for row in rows
+    }
+
+
+def listing_push_errors(*, integration: Integration) -> list[ListingPushStatus]:
+    """Listings whose last update Amazon rejected, for the mappings page's problem list."""
+    skus = list(
+        ListingPush.objects.for_integration(integration.pk).exclude(last_error="").values_list("channel_sku", flat=True)
+    )
+    return sorted(
+        listing_push_statuses(integration=integration, channel_skus=skus).values(), key=lambda s: s.channel_sku
+    )
+
+
+@dataclass(frozen=True)
+class RegionShared:
+    """Amazon shares one quantity per SKU between these integrations (same seller id, same region)."""
+
+    peers: list[Integration]
+    limited_listings: int  # listings of this integration sent at a peer's lower quantity
+
+    @property
+    def sentence(self) -> str:
+        names = ", ".join(f"“{peer.name}” ({peer.marketplace.site_name})" for peer in self.peers)
+        return (
+            f"Amazon shares one quantity per SKU between this integration and {names}: when they would "
+            "advertise different quantities for a SKU, both send the lower one."
+        )
+
+
+def integration_region_shared(*, integration: Integration) -> RegionShared | None:
+    """The integrations sharing quantities with this one, or None when it shares with nobody."""
+    if not integration.selling_partner_id or not integration_pushes(integration):
+        return None
+    candidates = (
+        Integration.objects.filter(selling_partner_id=integration.selling_partner_id)
+        .exclude(pk=integration.pk)
+        .defer("refresh_token")
+    )
+    peers = region_peers(integration, candidates)
+    if not peers:
+        return None
+    limited = ListingPush.objects.for_integration(integration.pk).filter(limited_by__isnull=False).count()
+    return RegionShared(peers=peers, limited_listings=limited)

@@ -1,0 +1,409 @@
+"""Sending pending listings to Amazon: the fast lane (patchListingsItem for drops to 0) and the bulk lane (feeds).
+
+Work is claimed before it is sent (rows locked with skip_locked, the lane leased with a conditional
+UPDATE), so two workers never send the same listing, and each integration has one feed in flight.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Max, Min, Q
+from django.utils import timezone
+
+from activity.models import Run
+from activity.services import run_record, run_record_push
+from channels.amazon.errors import AmazonError, AppCredentialsInvalid, AuthorisationRevoked, Throttled
+from channels.models import Integration
+from stock.push import feeds, planning, tracking
+from stock.push.bulk import bulk_update_rows
+from stock.push.marking import integration_pushes
+from stock.push.models import ListingPush, PushFeed, PushLane
+
+logger = logging.getLogger(__name__)
+
+FINISHED_FEED_STATUSES = {"DONE", "CANCELLED", "FATAL"}
+
+
+@dataclass
+class PushResult:
+    """What one pass over an integration did; summed by push_stock and the benchmark."""
+
+    integration_id: int
+    patches: int = 0
+    feeds_submitted: int = 0
+    messages: int = 0
+    collapsed: int = 0
+    feeds_finished: int = 0
+    feed_in_flight: bool = False
+    retry_after: float | None = None
+    stopped: str = ""  # why nothing more can be sent now (authorisation, app credentials)
+    recorded: tracking.Recorded = field(default_factory=tracking.Recorded)
+
+    def add(self, other: PushResult) -> None:
+        self.patches += other.patches
+        self.feeds_submitted += other.feeds_submitted
+        self.messages += other.messages
+        self.collapsed += other.collapsed
+        self.feeds_finished += other.feeds_finished
+        self.feed_in_flight = other.feed_in_flight
+        self.retry_after = other.retry_after
+        self.stopped = other.stopped or self.stopped
+        self.recorded.add(other.recorded)
+
+
+def gateway_for(integration: Integration, *, wait_for_rate_limit: bool):
+    from channels.amazon.gateway import AmazonGateway, SellingPartner
+
+    return AmazonGateway(SellingPartner.for_integration(integration), wait_for_rate_limit=wait_for_rate_limit)
+
+
+def _due() -> Q:
+    return Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=timezone.now())
+
+
+def _claimable(integration_id: int):
+    return ListingPush.objects.for_integration(integration_id).pending().idle().filter(_due())
+
+
+def _collapse(rows: list[ListingPush]) -> tuple[list[ListingPush], list[ListingPush]]:
+    """Split claimed rows into those to send and those Amazon already shows (changes that cancelled out)."""
+    to_send, settled = [], []
+    for row in rows:
+        if planning.needs_sending(
+            desired_quantity=row.desired_quantity,
+            desired_price=row.desired_price,
+            accepted_quantity=row.accepted_quantity,
+            accepted_price=row.accepted_price,
+        ):
+            to_send.append(row)
+        else:
+            row.pending, row.pending_since, row.accepted_version = False, None, row.version
+            settled.append(row)
+    if settled:
+        bulk_update_rows(settled, ["pending", "pending_since", "accepted_version"])
+    return to_send, settled
+
+
+# --- fast lane ---------------------------------------------------------------------------------------------------
+
+
+def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) -> PushResult:
+    """Patch every pending listing that goes to 0, one patchListingsItem each (5 per second per seller)."""
+    result = PushResult(integration_id)
+    integration = Integration.objects.filter(pk=integration_id).first()
+    if integration is None or not integration_pushes(integration):
+        return result
+    now = timezone.now()
+    with transaction.atomic():
+        # A feed in flight does not hold a drop to 0 back; recording the feed later sorts out the order.
+        rows = list(
+            ListingPush.objects.for_integration(integration_id)
+            .pending()
+            .filter(_due(), patch_version__isnull=True, desired_quantity=0)
+            .filter(Q(feed__isnull=True) | Q(feed_version__lt=F("version")))
+            .exclude(accepted_quantity=0)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)[: settings.STOCK_PUSH_FAST_LANE_BATCH]
+        )
+        rows, settled = _collapse(rows)
+        result.collapsed += len(settled)
+        for row in rows:
+            row.patch_version, row.patch_started_at = row.version, now
+        bulk_update_rows(rows, ["patch_version", "patch_started_at"])
+    if not rows:
+        return result
+    with run_record(integration_id=integration_id, kind=Run.Kind.STOCK_PUSH, lane=Run.Lane.FAST) as run:
+        with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
+            _patch_rows(rows, integration=integration, gateway=gateway, result=result)
+        run_record_push(run, result)
+    return result
+
+
+def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, result: PushResult) -> None:
+    marketplace = integration.marketplace
+    for index, row in enumerate(rows):
+        # The quantity alone: a price Amazon rejects must never hold a drop to 0 back (the feed sends the price).
+        patches = feeds.listing_patches(
+            quantity=row.desired_quantity,
+            price=None,
+            marketplace_id=marketplace.marketplace_id,
+            currency=marketplace.currency,
+        )
+        try:
+            submission = gateway.patch_listings_item(sku=row.channel_sku, patches=patches)
+        except Throttled as error:
+            tracking.patch_release(row_ids=[r.pk for r in rows[index:]])
+            result.retry_after = error.retry_after
+            return
+        except (AuthorisationRevoked, AppCredentialsInvalid) as error:
+            tracking.patch_release(row_ids=[r.pk for r in rows[index:]], error=error.message)
+            result.stopped = error.message
+            return
+        except AmazonError as error:
+            # Amazon did not take it (5xx, timeout, bad request): the row goes again after a backoff.
+            tracking.patch_record_result(
+                row_id=row.pk,
+                version=row.version,
+                quantity=0,
+                price=None,
+                accepted=False,
+                code=error.code or str(error.status or "ERROR"),
+                message=error.message,
+                feed_id_at_claim=row.feed_id,
+            )
+            result.recorded.failed += 1
+            result.recorded.errors.append(f"{row.channel_sku}: {error.message}")
+            continue
+        result.patches += 1
+        accepted = submission.status == "ACCEPTED"
+        issue = next((i for i in submission.issues if i.severity == "ERROR"), None)
+        tracking.patch_record_result(
+            row_id=row.pk,
+            version=row.version,
+            quantity=row.desired_quantity,
+            price=None,
+            accepted=accepted,
+            code=issue.code if issue else "",
+            message=issue.message if issue else "Amazon did not accept the change.",
+            feed_id_at_claim=row.feed_id,
+        )
+        if accepted:
+            result.recorded.accepted += 1
+        else:
+            result.recorded.failed += 1
+            result.recorded.errors.append(f"{row.channel_sku}: {issue.message if issue else 'not accepted'}")
+
+
+# --- bulk lane ---------------------------------------------------------------------------------------------------
+
+
+def lane_acquire(*, integration_id: int) -> bool:
+    """Lease the integration's bulk lane (a conditional UPDATE that must hit one row)."""
+    PushLane.objects.get_or_create(integration_id=integration_id)
+    now = timezone.now()
+    return bool(
+        PushLane.objects.filter(integration_id=integration_id)
+        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
+        .update(locked_until=now + timedelta(seconds=settings.STOCK_PUSH_LEASE_SECONDS), last_run_at=now)
+    )
+
+
+def lane_release(*, integration_id: int) -> None:
+    PushLane.objects.filter(integration_id=integration_id).update(locked_until=None)
+
+
+def _feed_in_flight(integration_id: int) -> PushFeed | None:
+    return (
+        PushFeed.objects.filter(
+            integration_id=integration_id, state__in=[PushFeed.State.PREPARING, PushFeed.State.SUBMITTED]
+        )
+        .order_by("pk")
+        .first()
+    )
+
+
+def feed_follow(*, feed: PushFeed, gateway) -> PushResult:
+    """Ask Amazon how the feed is doing; record its report once it has finished."""
+    result = PushResult(feed.integration_id)
+    status = gateway.get_feed(feed.amazon_feed_id)
+    if status.status not in FINISHED_FEED_STATUSES:
+        if status.status != feed.amazon_status:
+            PushFeed.objects.filter(pk=feed.pk).update(amazon_status=status.status)
+        result.feed_in_flight = True
+        return result
+    result.feeds_finished = 1
+    if status.status == "DONE":
+        report = gateway.get_feed_report(status.result_feed_document_id) if status.result_feed_document_id else None
+        result.recorded = tracking.feed_record_report(feed_id=feed.pk, amazon_status=status.status, report=report)
+    else:
+        result.recorded = tracking.feed_record_failure(
+            feed_id=feed.pk,
+            amazon_status=status.status,
+            error=f"Amazon could not process the stock feed ({status.status}); it will be sent again.",
+        )
+    return result
+
+
+def feed_prepare(*, integration: Integration) -> tuple[PushFeed | None, list[dict], int]:
+    """Claim up to one feed's worth of pending listings and number them as its messages."""
+    marketplace = integration.marketplace
+    with transaction.atomic():
+        rows = list(
+            _claimable(integration.pk)
+            .order_by("pk")
+            .select_for_update(skip_locked=True)[: settings.STOCK_PUSH_FEED_MAX_MESSAGES]
+        )
+        rows, settled = _collapse(rows)
+        if not rows:
+            return None, [], len(settled)
+        feed = PushFeed.objects.create(integration=integration, message_count=len(rows))
+        messages = []
+        for message_id, row in enumerate(rows, start=1):
+            row.feed, row.feed_message_id, row.feed_version = feed, message_id, row.version
+            row.feed_quantity, row.feed_price = row.desired_quantity, row.desired_price
+            messages.append(
+                feeds.feed_message(
+                    message_id=message_id,
+                    sku=row.channel_sku,
+                    quantity=row.desired_quantity,
+                    price=row.desired_price,
+                    marketplace_id=marketplace.marketplace_id,
+                    currency=marketplace.currency,
+                )
+            )
+        bulk_update_rows(rows, ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"])
+    return feed, messages, len(settled)
+
+
+def feed_submit(*, feed: PushFeed, messages: list[dict], gateway) -> PushResult:
+    result = PushResult(feed.integration_id)
+    try:
+        amazon_feed_id = gateway.submit_json_listings_feed(messages)
+    except Throttled as error:
+        tracking.feed_record_failure(feed_id=feed.pk, error=error.message, count_attempt=False)
+        result.retry_after = error.retry_after
+        return result
+    except (AuthorisationRevoked, AppCredentialsInvalid) as error:
+        tracking.feed_record_failure(feed_id=feed.pk, error=error.message, count_attempt=False)
+        result.stopped = error.message
+        return result
+    except AmazonError as error:
+        result.recorded = tracking.feed_record_failure(feed_id=feed.pk, error=error.message)
+        return result
+    PushFeed.objects.filter(pk=feed.pk).update(
+        state=PushFeed.State.SUBMITTED, amazon_feed_id=amazon_feed_id, submitted_at=timezone.now()
+    )
+    result.feeds_submitted, result.messages, result.feed_in_flight = 1, len(messages), True
+    return result
+
+
+def feed_due(*, integration_id: int, interval: float, quiet: float) -> bool:
+    """Whether to send the next feed now, so that changes still streaming in collapse into one message each.
+
+    1. Not within `interval` of the previous feed (Amazon allows 5 feeds per 5 minutes per region).
+    2. Then as soon as the changes have been quiet for `quiet` seconds, or the oldest has waited `interval`.
+    With `interval` 0 (push_stock) a feed is always due.
+    """
+    if interval <= 0:
+        return True
+    now = timezone.now()
+    if PushFeed.objects.filter(
+        integration_id=integration_id, submitted_at__gt=now - timedelta(seconds=interval)
+    ).exists():
+        return False
+    span = _claimable(integration_id).aggregate(oldest=Min("pending_since"), newest=Max("updated_at"))
+    if span["newest"] is None:
+        return False
+    oldest = span["oldest"] or span["newest"]
+    return oldest <= now - timedelta(seconds=interval) or span["newest"] <= now - timedelta(seconds=quiet)
+
+
+def bulk_lane_step(*, integration: Integration, gateway, feed_interval: float = 0) -> PushResult:
+    """Follow the feed in flight; when there is none and one is due, send the next one.
+
+    Waiting lets changes collapse into the next feed; drops to 0 do not wait (the fast lane).
+    """
+    result = PushResult(integration.pk)
+    feed = _feed_in_flight(integration.pk)
+    if feed is not None and feed.state == PushFeed.State.PREPARING:
+        # Only a crashed worker leaves one behind while we hold the lease; it is released once stale.
+        tracking.stale_work_release(integration_id=integration.pk)
+        feed = _feed_in_flight(integration.pk)
+        if feed is not None and feed.state == PushFeed.State.PREPARING:
+            result.feed_in_flight = True
+            return result
+    if feed is not None:
+        result.add(feed_follow(feed=feed, gateway=gateway))
+        if result.feed_in_flight:
+            return result
+    if not feed_due(
+        integration_id=integration.pk, interval=feed_interval, quiet=settings.STOCK_PUSH_FEED_QUIET_SECONDS
+    ):
+        return result
+    feed, messages, collapsed = feed_prepare(integration=integration)
+    result.collapsed += collapsed
+    if feed is not None:
+        result.add(feed_submit(feed=feed, messages=messages, gateway=gateway))
+    return result
+
+
+def integration_push(
+    *, integration_id: int, wait_for_rate_limit: bool = False, feed_interval: float | None = None
+) -> PushResult:
+    """One pass for one integration: the fast lane, then the bulk lane (if no other worker holds it)."""
+    result = PushResult(integration_id)
+    integration = Integration.objects.filter(pk=integration_id).first()
+    if integration is None or not integration_pushes(integration):
+        return result
+    tracking.stale_work_release(integration_id=integration_id)
+    try:
+        result.add(fast_lane_send(integration_id=integration_id, wait_for_rate_limit=wait_for_rate_limit))
+        if result.stopped:
+            return result
+        if not lane_acquire(integration_id=integration_id):
+            result.feed_in_flight = True
+            return result
+        try:
+            with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
+                interval = settings.STOCK_PUSH_FEED_INTERVAL_SECONDS if feed_interval is None else feed_interval
+                result.add(bulk_lane_step(integration=integration, gateway=gateway, feed_interval=interval))
+        finally:
+            lane_release(integration_id=integration_id)
+    except Throttled as error:
+        result.retry_after = error.retry_after
+    except (AuthorisationRevoked, AppCredentialsInvalid) as error:
+        result.stopped = error.message
+    except AmazonError as error:
+        # Following a feed failed (Amazon unreachable): the drain asks again later.
+        logger.warning("stock push for integration %s: %s", integration_id, error.message)
+        result.recorded.errors.append(error.message)
+    return result
+
+
+def integrations_with_work() -> list[int]:
+    """Pushing integrations with something pending or a feed in flight (for the drain's fan-out)."""
+    from stock.push.marking import pushing_integrations
+
+    live = pushing_integrations()
+    pending = ListingPush.objects.filter(pending=True, integration__in=live).values("integration_id")
+    in_flight = PushFeed.objects.filter(
+        state__in=[PushFeed.State.PREPARING, PushFeed.State.SUBMITTED], integration__in=live
+    ).values("integration_id")
+    stuck = ListingPush.objects.filter(patch_version__isnull=False, integration__in=live).values("integration_id")
+    return sorted(live.filter(Q(pk__in=pending) | Q(pk__in=in_flight) | Q(pk__in=stuck)).values_list("pk", flat=True))
+
+
+def work_left(*, integration_id: int) -> bool:
+    """Something is sendable now (due), or a patch is still out."""
+    return (
+        _claimable(integration_id).exists()
+        or ListingPush.objects.for_integration(integration_id).filter(patch_version__isnull=False).exists()
+    )
+
+
+def integration_push_until_settled(
+    *, integration_id: int, timeout: float, poll_seconds: float
+) -> tuple[PushResult, bool]:
+    """Synchronously: push, follow feeds to the end, push again, until nothing is due (push_stock, tests, bench).
+
+    Returns the summed result and whether it timed out.
+    """
+    total = PushResult(integration_id)
+    deadline = time.monotonic() + timeout
+    while True:
+        result = integration_push(integration_id=integration_id, wait_for_rate_limit=True, feed_interval=0)
+        total.add(result)
+        if result.stopped:
+            return total, False
+        if not (result.feed_in_flight or result.retry_after is not None or work_left(integration_id=integration_id)):
+            return total, False
+        if time.monotonic() > deadline:
+            return total, True
+        wait = result.retry_after if result.retry_after is not None else poll_seconds
+        time.sleep(max(0.0, min(wait, deadline - time.monotonic())))

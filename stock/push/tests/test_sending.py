@@ -1,0 +1,358 @@
+"""The bulk and fast lanes against the Amazon simulator: what Amazon ends up showing, and what we record."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from channels.models import Integration
+from channels.services import integration_set_enabled
+from stock.push import sending, tasks
+from stock.push.models import ListingPush, PushFeed
+from stock.push.selectors import listing_push_statuses
+from stock.tests.factories import ProductFactory
+
+from .conftest import DE, SELLER, UK, forget_rate_limits
+
+pytestmark = pytest.mark.django_db
+
+
+def settle(integration):
+    result, timed_out = sending.integration_push_until_settled(
+        integration_id=integration.pk, timeout=20, poll_seconds=0.02
+    )
+    assert not timed_out
+    return result
+
+
+def on_amazon(sim, integration, sku):
+    listing = sim.state.listing(integration.selling_partner_id, integration.marketplace_id, sku)
+    return (listing.quantity, listing.price) if listing else None
+
+
+def calls(sim, operation):
+    return [call for call in sim.state.calls if call.operation == operation]
+
+
+def feed_messages(sim, integration):
+    """The messages of every feed the simulator received, in order."""
+    seller = sim.state.seller(integration.selling_partner_id)
+    documents = [sim.state.feed_document(feed.input_feed_document_id) for feed in seller.feeds.values()]
+    return [json.loads(document.body)["messages"] for document in documents]
+
+
+def push(integration, sku) -> ListingPush:
+    return ListingPush.objects.get(integration=integration, channel_sku=sku)
+
+
+def test_pending_listings_go_out_in_one_feed_of_merge_patches_and_are_recorded_once_accepted(sim, connect, listing):
+    integration = connect()
+    for number, quantity in enumerate((20, 30, 40), start=1):
+        sim.state.set_listing(SELLER, UK, f"AMZ-{number}", quantity=0)
+        listing(integration, f"AMZ-{number}", quantity=quantity)
+
+    result = settle(integration)
+
+    assert [on_amazon(sim, integration, f"AMZ-{n}")[0] for n in (1, 2, 3)] == [20, 30, 40]
+    assert (result.feeds_submitted, result.messages, result.patches) == (1, 3, 0)
+    [messages] = feed_messages(sim, integration)
+    assert messages[0]["operationType"] == "PATCH"
+    assert messages[0]["patches"] == [
+        {
+            "op": "merge",
+            "path": "/attributes/fulfillment_availability",
+            "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": 20}],
+        }
+    ]
+    row = push(integration, "AMZ-1")
+    assert (row.accepted_quantity, row.accepted_version, row.pending) == (20, row.version, False)
+    assert PushFeed.objects.get().state == PushFeed.State.DONE
+
+
+def test_several_changes_before_a_push_collapse_into_one_message(sim, connect, listing, supply):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    for quantity in (25, 40, 12):
+        supply({mapping.product.sku: quantity})
+
+    settle(integration)
+
+    assert [len(messages) for messages in feed_messages(sim, integration)] == [1]
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 12
+
+
+def test_changes_that_cancel_out_send_nothing(sim, connect, listing, supply):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+    supply({mapping.product.sku: 30})
+    supply({mapping.product.sku: 20})
+
+    settle(integration)
+
+    assert len(feed_messages(sim, integration)) == 1
+    assert not push(integration, "AMZ-1").pending
+
+
+def test_prices_go_out_as_our_price_in_the_marketplace_currency(sim, connect, listing):
+    integration = connect(DE, price_updates_enabled=True)
+    sim.state.set_listing(SELLER, DE, "AMZ-1", quantity=0, price="1.00")
+    listing(integration, "AMZ-1", product=ProductFactory(quantity=20, price=Decimal("9.99")), price=Decimal("14.50"))
+
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("14.5"))
+    [[message]] = feed_messages(sim, integration)
+    assert message["patches"][1]["value"][0]["currency"] == "EUR"
+    assert push(integration, "AMZ-1").accepted_price == Decimal("14.50")
+
+
+def test_a_drop_to_zero_goes_out_at_once_through_the_fast_lane(
+    sim, connect, listing, supply, django_capture_on_commit_callbacks
+):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        supply({mapping.product.sku: 2})  # at or below the threshold of 5
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 0
+    assert len(calls(sim, "patchListingsItem")) == 1
+    assert len(feed_messages(sim, integration)) == 1  # no second feed
+    assert push(integration, "AMZ-1").accepted_quantity == 0
+
+
+def test_a_lost_task_message_is_caught_by_the_drain(sim, connect, listing, supply):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+    supply({mapping.product.sku: 0})  # committed; its fast-lane task never runs (callbacks not executed)
+
+    tasks.stock_push_drain()
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 0
+
+
+def test_a_crash_between_claiming_a_feed_and_recording_its_id_is_sent_again(sim, connect, listing, settings):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    feed, messages, _ = sending.feed_prepare(integration=integration)
+    with sending.gateway_for(integration, wait_for_rate_limit=True) as gateway:
+        gateway.submit_json_listings_feed(messages)  # Amazon got it; then the worker died before recording
+    PushFeed.objects.filter(pk=feed.pk).update(created_at=timezone.now() - timedelta(hours=1))
+
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+    row = push(integration, "AMZ-1")
+    assert (row.accepted_quantity, row.pending, row.feed_id) == (20, False, None)
+    assert PushFeed.objects.get(pk=feed.pk).state == PushFeed.State.FAILED
+
+
+def test_a_crash_after_amazon_processed_the_feed_is_recorded_by_the_next_pass(sim, connect, listing):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    first = sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
+    assert first.feeds_submitted == 1  # the worker stops here; Amazon finishes on its own
+
+    settle(integration)
+
+    assert push(integration, "AMZ-1").accepted_quantity == 20
+    assert len(feed_messages(sim, integration)) == 1
+
+
+def test_an_older_feed_applied_after_a_newer_patch_is_corrected(sim, connect, listing, supply):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    sim.state.speedup = 1  # the feed stays queued for seconds
+    sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
+
+    supply({mapping.product.sku: 0})
+    fast = sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
+    assert fast.patches == 1
+    sim.state.advance_clock(10)  # Amazon now applies the older feed (20) after the patch (0)
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+    sim.state.speedup = 200
+
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 0
+    row = push(integration, "AMZ-1")
+    assert (row.accepted_quantity, row.pending) == (0, False)
+
+
+def test_feed_errors_are_stored_per_sku_retried_with_backoff_and_unknown_skus_are_not_retried(sim, connect, listing):
+    integration = connect(price_updates_enabled=True)
+    sim.state.set_listing(SELLER, UK, "GOOD", quantity=0)
+    sim.state.set_listing(SELLER, UK, "BAD-PRICE", quantity=0)
+    listing(integration, "GOOD", quantity=20)
+    listing(integration, "BAD-PRICE", product=ProductFactory(quantity=20, price=Decimal("0.00")))
+    listing(integration, "NOT-ON-AMAZON", quantity=20)
+
+    settle(integration)
+
+    assert on_amazon(sim, integration, "GOOD")[0] == 20
+    bad, unknown = push(integration, "BAD-PRICE"), push(integration, "NOT-ON-AMAZON")
+    assert bad.pending and bad.attempts == 1 and bad.next_attempt_at > timezone.now()
+    assert "price" in bad.last_error
+    assert (unknown.pending, unknown.unknown_sku) == (False, True)
+    assert "does not exist" in listing_push_statuses(integration=integration)["NOT-ON-AMAZON"].error
+
+    ListingPush.objects.filter(pk=bad.pk).update(next_attempt_at=timezone.now())  # the backoff has passed
+    settle(integration)
+
+    [_, retry] = feed_messages(sim, integration)
+    assert [message["sku"] for message in retry] == ["BAD-PRICE"]
+    assert push(integration, "BAD-PRICE").attempts == 2
+
+
+def test_a_throttled_feed_submission_releases_its_listings_for_the_next_pass(sim, connect, listing):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    sim.state.inject_fault("createFeed", "throttle", count=1)
+
+    first = sending.integration_push(integration_id=integration.pk)
+
+    assert first.retry_after is not None
+    row = push(integration, "AMZ-1")
+    assert (row.feed_id, row.pending, row.attempts) == (None, True, 0)
+    forget_rate_limits()  # time passes: createFeed's bucket refills
+    settle(integration)
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+
+
+def test_a_disabled_integration_sends_nothing_and_sends_current_values_when_enabled(sim, connect, listing, supply):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+    integration_set_enabled(integration=integration, enabled=False)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=99)  # edited by hand in Seller Central meanwhile
+    supply({mapping.product.sku: 20})
+    before = len(sim.state.calls)
+
+    tasks.stock_push_drain()
+    sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
+    assert len(sim.state.calls) == before
+
+    integration_set_enabled(integration=integration, enabled=True)
+    tasks.stock_push_drain()
+    settle(integration)
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+
+
+def test_a_revoked_authorisation_stops_the_push_until_the_seller_reauthorises(sim, connect, listing):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    sim.state.revoke(SELLER)
+
+    result = sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
+
+    assert result.stopped
+    integration.refresh_from_db()
+    assert integration.authorisation_state == Integration.AuthorisationState.NEEDS_REAUTHORISATION
+    row = push(integration, "AMZ-1")
+    assert (row.pending, row.feed_id, row.patch_version) == (True, None, None)
+    assert sending.integrations_with_work() == []
+
+
+def test_region_peers_both_show_the_lower_quantity(sim, connect, listing):
+    uk = connect(UK)
+    de = connect(DE, account=uk.account)
+    for integration in (uk, de):
+        sim.state.set_listing(SELLER, integration.marketplace_id, "SHARED", quantity=0)
+    listing(uk, "SHARED", quantity=30)
+    listing(de, "SHARED", quantity=9)
+
+    settle(uk)
+    settle(de)
+
+    assert on_amazon(sim, uk, "SHARED")[0] == on_amazon(sim, de, "SHARED")[0] == 9
+
+
+def test_push_stock_prints_a_summary_and_exits_1_on_failure(sim, connect, listing, capsys):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+
+    call_command("push_stock", "--integration", str(integration.pk))
+    assert "1 listing(s) accepted, 0 failed" in capsys.readouterr().out
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+
+    listing(integration, "NOT-ON-AMAZON", quantity=20)
+    with pytest.raises(CommandError):
+        call_command("push_stock")
+    assert "does not exist" in capsys.readouterr().out
+
+
+def test_push_stock_refuses_an_integration_that_sends_nothing(db):
+    from channels.tests.factories import IntegrationFactory
+
+    integration = IntegrationFactory(enabled=False)
+    with pytest.raises(CommandError, match="disabled"):
+        call_command("push_stock", "--integration", str(integration.pk))
+
+
+def test_the_next_feed_waits_for_the_feed_interval_so_changes_collapse_but_drops_to_zero_do_not_wait(
+    sim, connect, listing, supply, settings
+):
+    settings.STOCK_PUSH_FEED_INTERVAL_SECONDS = 3600
+    integration = connect()
+    for sku in ("AMZ-1", "AMZ-2"):
+        sim.state.set_listing(SELLER, UK, sku, quantity=0)
+    first, second = listing(integration, "AMZ-1", quantity=20), listing(integration, "AMZ-2", quantity=20)
+    settle(integration)
+    supply({first.product.sku: 30, second.product.sku: 0})
+
+    result = sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
+
+    assert (result.patches, result.feeds_submitted) == (1, 0)
+    assert on_amazon(sim, integration, "AMZ-2")[0] == 0
+    assert push(integration, "AMZ-1").pending
+
+
+def test_a_feed_waits_while_changes_keep_coming_and_goes_once_they_are_quiet(sim, connect, listing, settings):
+    settings.STOCK_PUSH_FEED_INTERVAL_SECONDS = 3600
+    settings.STOCK_PUSH_FEED_QUIET_SECONDS = 10
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+
+    assert sending.integration_push(integration_id=integration.pk).feeds_submitted == 0
+
+    ListingPush.objects.update(updated_at=timezone.now() - timedelta(seconds=11))
+    assert sending.integration_push(integration_id=integration.pk).feeds_submitted == 1
+
+
+def test_a_price_amazon_rejects_never_holds_a_drop_to_zero_back(
+    sim, connect, listing, supplier, supply, django_capture_on_commit_callbacks
+):
+    integration = connect(price_updates_enabled=True)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=20, price="9.99")
+    product = ProductFactory(supplier=supplier, quantity=20, price=Decimal("0.00"))
+    mapping = listing(integration, "AMZ-1", product=product)
+    settle(integration)
+    assert "price" in push(integration, "AMZ-1").last_error  # the feed was rejected: the price is not valid
+
+    with django_capture_on_commit_callbacks(execute=True):
+        supply({mapping.product.sku: 0})
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 0
+    row = push(integration, "AMZ-1")
+    assert (row.accepted_quantity, row.pending) == (0, True)  # the price still waits for the next feed
