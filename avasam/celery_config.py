@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from celery.schedules import crontab
 from django.conf import settings
 
 
@@ -40,3 +41,31 @@ beat_schedule_filename = str(settings.VAR_DIR / "celerybeat-schedule")
 
 # Each entry fans out one task per integration or drains pending work; nothing heavy runs here.
 beat_schedule: dict[str, dict] = {}
+
+# Orders (issue 6): the download fan-out every ORDER_DOWNLOAD_INTERVAL_SECONDS, and the daily purge.
+beat_schedule["orders-download-fan-out"] = {
+    "task": "orders.tasks.download_orders_for_all_integrations",
+    "schedule": settings.ORDER_DOWNLOAD_INTERVAL_SECONDS,
+}
+beat_schedule["orders-purge-expired"] = {
+    "task": "orders.tasks.purge_expired_orders",
+    "schedule": crontab(hour=3, minute=15),
+}
+
+# Stock push (issue 7): the drain finds every pending listing, so a lost task message loses nothing.
+imports = (*globals().get("imports", ()), "stock.push.tasks")
+beat_schedule["stock-push-drain"] = {
+    "task": "stock.push.tasks.stock_push_drain",
+    "schedule": settings.STOCK_PUSH_DRAIN_SECONDS,
+}
+
+# Activity (issue 8): the 90-day retention of the activity log, and the 365-day authorisation lapse.
+imports = (*globals().get("imports", ()), "activity.tasks")
+beat_schedule["activity-purge-old-runs"] = {
+    "task": "activity.tasks.activity_purge_old_runs",
+    "schedule": crontab(hour=3, minute=45),
+}
+beat_schedule["authorisations-mark-lapsed"] = {
+    "task": "activity.tasks.authorisations_mark_lapsed",
+    "schedule": crontab(hour=0, minute=5),
+}

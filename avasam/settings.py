@@ -45,8 +45,10 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "accounts",
     "channels",
+    "channels.amazon",
     "orders",
     "stock",
+    "activity",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +138,16 @@ X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
+# Amazon SP-API. The defaults are the built-in simulator's credentials and Amazon's own endpoints;
+# `make run` points the three endpoint settings at the simulator.
+AMAZON_LWA_CLIENT_ID = env("AMAZON_LWA_CLIENT_ID", default="amzn1.application-oa2-client.avasamsimulator")
+AMAZON_LWA_CLIENT_SECRET = env("AMAZON_LWA_CLIENT_SECRET", default="avasam-simulator-secret")
+AMAZON_SP_APP_ID = env("AMAZON_SP_APP_ID", default="amzn1.sp.solution.avasam-simulator")
+AMAZON_SP_APP_DRAFT = env.bool("AMAZON_SP_APP_DRAFT", default=False)
+AMAZON_SP_API_ENDPOINT = env("AMAZON_SP_API_ENDPOINT", default=None)
+AMAZON_LWA_TOKEN_URL = env("AMAZON_LWA_TOKEN_URL", default="https://api.amazon.com/auth/o2/token")
+AMAZON_SELLER_CENTRAL_URL = env("AMAZON_SELLER_CENTRAL_URL", default=None)
+
 # Background work. Without Redis, Celery uses a broker that needs no server.
 REDIS_URL = env("REDIS_URL", default=None)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None) or REDIS_URL or "filesystem://"
@@ -153,3 +165,33 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
     },
 }
+
+# Orders (issue 6): the download schedule and window, and how long a non-Avasam order is kept.
+ORDER_DOWNLOAD_INTERVAL_SECONDS = env.int("ORDER_DOWNLOAD_INTERVAL_SECONDS", default=300)
+ORDER_FIRST_DOWNLOAD_DAYS = env.int("ORDER_FIRST_DOWNLOAD_DAYS", default=30)
+# Each download re-reads this much before the previous one's end (Amazon shows orders up to 2 minutes late).
+ORDER_DOWNLOAD_OVERLAP_MINUTES = max(5, env.int("ORDER_DOWNLOAD_OVERLAP_MINUTES", default=5))
+ORDER_NON_AVASAM_RETENTION_DAYS = env.int("ORDER_NON_AVASAM_RETENTION_DAYS", default=3)
+# A download's claim on its integration lasts this long past its last committed page.
+ORDER_DOWNLOAD_CLAIM_SECONDS = env.int("ORDER_DOWNLOAD_CLAIM_SECONDS", default=600)
+
+# Stock and price push (issue 7).
+STOCK_PUSH_DRAIN_SECONDS = env.float("STOCK_PUSH_DRAIN_SECONDS", default=30.0)
+STOCK_PUSH_FEED_MAX_MESSAGES = min(25_000, env.int("STOCK_PUSH_FEED_MAX_MESSAGES", default=25_000))
+STOCK_PUSH_FEED_POLL_SECONDS = env.float("STOCK_PUSH_FEED_POLL_SECONDS", default=2.0)  # push_stock
+STOCK_PUSH_FEED_TIMEOUT_SECONDS = env.int("STOCK_PUSH_FEED_TIMEOUT_SECONDS", default=2 * 60 * 60)
+STOCK_PUSH_FAST_LANE_BATCH = env.int("STOCK_PUSH_FAST_LANE_BATCH", default=200)
+STOCK_PUSH_MARK_BATCH_SIZE = env.int("STOCK_PUSH_MARK_BATCH_SIZE", default=2000)
+# Claimed work (a patch, an unsent feed, the lane) whose worker has not finished after this is sent again.
+STOCK_PUSH_LEASE_SECONDS = env.int("STOCK_PUSH_LEASE_SECONDS", default=600)
+STOCK_PUSH_BACKOFF_SECONDS = env.int("STOCK_PUSH_BACKOFF_SECONDS", default=60)
+STOCK_PUSH_BACKOFF_MAX_SECONDS = env.int("STOCK_PUSH_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
+STOCK_PUSH_COMMAND_TIMEOUT_SECONDS = env.int("STOCK_PUSH_COMMAND_TIMEOUT_SECONDS", default=30 * 60)
+# Orders per searchOrders page (Amazon allows 1 to 100).
+ORDER_DOWNLOAD_PAGE_SIZE = env.int("ORDER_DOWNLOAD_PAGE_SIZE", default=100)
+# At most one stock feed per integration this often (Amazon allows 5 feeds per 5 minutes per region);
+# changes collapse meanwhile, and drops to 0 go at once through patchListingsItem.
+STOCK_PUSH_FEED_INTERVAL_SECONDS = env.float("STOCK_PUSH_FEED_INTERVAL_SECONDS", default=60.0)
+# A feed waits until the changes have been quiet this long (or the interval has passed), so they collapse.
+STOCK_PUSH_FEED_QUIET_SECONDS = env.float("STOCK_PUSH_FEED_QUIET_SECONDS", default=10.0)
+STOCK_PUSH_FEED_HISTORY_DAYS = env.int("STOCK_PUSH_FEED_HISTORY_DAYS", default=7)

@@ -19,3 +19,22 @@ def _integration(account: SellerAccount) -> int:
 OBJECT_FOR_PARAMETER: dict[str, Callable[[SellerAccount], int]] = {
     "integration_id": _integration,
 }
+
+
+def _mapping(account: SellerAccount) -> int:
+    from channels.tests.factories import IntegrationFactory
+    from stock.tests.factories import ListingMappingFactory
+
+    return ListingMappingFactory(integration=IntegrationFactory(account=account)).pk
+
+
+OBJECT_FOR_PARAMETER["mapping_id"] = _mapping
+
+
+def _order(account: SellerAccount) -> int:
+    from orders.tests.factories import OrderFactory
+
+    return OrderFactory(integration__account=account).pk
+
+
+OBJECT_FOR_PARAMETER["order_id"] = _order
