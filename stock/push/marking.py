@@ -35,6 +35,7 @@ _UPDATED_FIELDS = [
     "limited_by",
     "version",
     "accepted_quantity",
+    "accepted_price",
     "pending",
     "pending_since",
     "next_attempt_at",
@@ -113,6 +114,16 @@ def integration_listings_mark_pending(*, integration_id: int) -> int:
             lane.was_pushing = pushing
             lane.save(update_fields=["was_pushing"])
         return listings_mark_pending(integration_ids=[integration_id], force=came_back)
+
+
+def lanes_stopped_record(*, integration_id: int | None = None) -> int:
+    """Integrations that stopped sending outside our hooks (Amazon revoked the authorisation, noticed by any
+    call to Amazon; removal): record it, so that re-authorising counts as coming back and re-sends every listing.
+    The drain calls it, and the push when Amazon refuses its authorisation."""
+    lanes = PushLane.objects.filter(was_pushing=True).exclude(integration__in=pushing_integrations())
+    if integration_id is not None:
+        lanes = lanes.filter(integration_id=integration_id)
+    return lanes.update(was_pushing=False)
 
 
 def region_limits_refresh() -> int:
@@ -333,15 +344,21 @@ def _apply(
         limited_by,
         currency,
     )
-    if not (values_changed or force or bookkeeping_changed):
+    # Prices not pushed: the seller manages them in Seller Central, so what Amazon shows is no longer known
+    # and turning price updates back on sends them again.
+    forget_price = price is None and row.accepted_price is not None
+    if not (values_changed or force or bookkeeping_changed or forget_price):
         return False
     row.mapping_id, row.own_quantity, row.limited_by_id, row.currency = mapping_id, own_quantity, limited_by, currency
+    if forget_price:
+        row.accepted_price = None
     if values_changed or force:
         row.desired_quantity, row.desired_price = quantity, price
         row.version += 1
         if force:
-            # We were not sending: Amazon may show anything now, so send even an unchanged value.
-            row.accepted_quantity = None
+            # We were not sending: Amazon may show anything now, so send even an unchanged value (the price too:
+            # a drop to 0 goes through the fast lane with the quantity alone, and the next feed carries the price).
+            row.accepted_quantity = row.accepted_price = None
         row.pending = True
         row.pending_since = row.pending_since or now
         row.next_attempt_at = None

@@ -18,11 +18,17 @@ from django.utils import timezone
 
 from activity.models import Run
 from activity.services import run_record, run_record_push
-from channels.amazon.errors import AmazonError, AppCredentialsInvalid, AuthorisationRevoked, Throttled
+from channels.amazon.errors import (
+    AmazonError,
+    AppCredentialsInvalid,
+    AuthorisationRevoked,
+    Throttled,
+    TransientError,
+)
 from channels.models import Integration
 from stock.push import feeds, planning, tracking
 from stock.push.bulk import bulk_update_rows
-from stock.push.marking import integration_pushes
+from stock.push.marking import integration_pushes, lanes_stopped_record
 from stock.push.models import ListingPush, PushFeed, PushLane
 
 logger = logging.getLogger(__name__)
@@ -119,15 +125,30 @@ def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) ->
     if not rows:
         return result
     with run_record(integration_id=integration_id, kind=Run.Kind.STOCK_PUSH, lane=Run.Lane.FAST) as run:
-        with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
-            _patch_rows(rows, integration=integration, gateway=gateway, result=result)
+        try:
+            with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
+                _patch_rows(rows, integration=integration, gateway=gateway, result=result)
+        except Exception:
+            # E.g. a deadlock recording a result: free what is still claimed now rather than after the lease, so
+            # the task's retry or the next drain sends those drops to 0 at once.
+            tracking.patch_release(
+                row_ids=[row.pk for row in rows], only_versions={row.pk: row.version for row in rows}
+            )
+            raise
         run_record_push(run, result)
+    if result.stopped:
+        lanes_stopped_record(integration_id=integration_id)
     return result
 
 
 def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, result: PushResult) -> None:
     marketplace = integration.marketplace
+    renewed = time.monotonic()
     for index, row in enumerate(rows):
+        if time.monotonic() - renewed >= tracking.PATCH_CLAIM_RENEW_SECONDS:
+            # Still working (rate limits, slow answers): the claims stay ours; a dead worker's lapse quickly.
+            tracking.patch_claims_renew(row_ids=[r.pk for r in rows[index:]])
+            renewed = time.monotonic()
         # The quantity alone: a price Amazon rejects must never hold a drop to 0 back (the feed sends the price).
         patches = feeds.listing_patches(
             quantity=row.desired_quantity,
@@ -156,6 +177,7 @@ def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, r
                 code=error.code or str(error.status or "ERROR"),
                 message=error.message,
                 feed_id_at_claim=row.feed_id,
+                transient=isinstance(error, TransientError),
             )
             result.recorded.failed += 1
             result.recorded.errors.append(f"{row.channel_sku}: {error.message}")
@@ -274,7 +296,9 @@ def feed_submit(*, feed: PushFeed, messages: list[dict], gateway) -> PushResult:
         result.stopped = error.message
         return result
     except AmazonError as error:
-        result.recorded = tracking.feed_record_failure(feed_id=feed.pk, error=error.message)
+        result.recorded = tracking.feed_record_failure(
+            feed_id=feed.pk, error=error.message, transient=isinstance(error, TransientError)
+        )
         return result
     PushFeed.objects.filter(pk=feed.pk).update(
         state=PushFeed.State.SUBMITTED, amazon_feed_id=amazon_feed_id, submitted_at=timezone.now()
@@ -363,6 +387,9 @@ def integration_push(
         # Following a feed failed (Amazon unreachable): the drain asks again later.
         logger.warning("stock push for integration %s: %s", integration_id, error.message)
         result.recorded.errors.append(error.message)
+    if result.stopped:
+        # Amazon revoked the authorisation: re-authorising will count as coming back and re-send everything.
+        lanes_stopped_record(integration_id=integration_id)
     return result
 
 

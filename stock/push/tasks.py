@@ -13,6 +13,7 @@ def stock_push_drain() -> int:
     """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight."""
     tracking.stale_work_release()
     tracking.feeds_purge()
+    marking.lanes_stopped_record()
     with transaction.atomic():
         marking.region_limits_refresh()
     integration_ids = sending.integrations_with_work()

@@ -71,7 +71,10 @@ def _accept(row: ListingPush, *, version: int, quantity: int, price: Decimal | N
     _settle(row, now)
 
 
-def _fail(row: ListingPush, *, version: int, code: str, message: str, now) -> None:
+def _fail(row: ListingPush, *, version: int, code: str, message: str, now, transient: bool = False) -> None:
+    """Amazon rejected the value (doubling backoff), or was unreachable (`transient`: 5xx, timeouts; then the
+    retry never waits longer than STOCK_PUSH_BACKOFF_SECONDS, so an outage does not hold listings back for hours
+    once Amazon answers again)."""
     row.attempts += 1
     row.last_error, row.last_error_code, row.last_error_at = message, code[:40], now
     if planning.is_unknown_sku(code, message):
@@ -80,7 +83,10 @@ def _fail(row: ListingPush, *, version: int, code: str, message: str, now) -> No
         return
     row.pending, row.pending_since = True, row.pending_since or now
     # A newer value is already waiting: it is a different message, so it goes without waiting out the backoff.
-    row.next_attempt_at = now + _backoff(row.attempts) if version >= row.version else None
+    backoff = _backoff(row.attempts)
+    if transient:
+        backoff = min(backoff, timedelta(seconds=settings.STOCK_PUSH_BACKOFF_SECONDS))
+    row.next_attempt_at = now + backoff if version >= row.version else None
 
 
 def _settle(row: ListingPush, now) -> None:
@@ -130,7 +136,9 @@ def feed_record_report(*, feed_id: int, amazon_status: str, report) -> Recorded:
     return recorded
 
 
-def feed_record_failure(*, feed_id: int, error: str, amazon_status: str = "", count_attempt: bool = True) -> Recorded:
+def feed_record_failure(
+    *, feed_id: int, error: str, amazon_status: str = "", count_attempt: bool = True, transient: bool = False
+) -> Recorded:
     """The feed never ran (not submitted, FATAL, CANCELLED, or lost): its listings go again, after a backoff."""
     now = timezone.now()
     recorded = Recorded()
@@ -142,7 +150,14 @@ def feed_record_failure(*, feed_id: int, error: str, amazon_status: str = "", co
         push_feed_recorded(feed=feed, rows=rows, message_errors=None, error=error, deferred=not count_attempt)
         for row in rows:
             if count_attempt:
-                _fail(row, version=row.feed_version, code=amazon_status or "FEED", message=error, now=now)
+                _fail(
+                    row,
+                    version=row.feed_version,
+                    code=amazon_status or "FEED",
+                    message=error,
+                    now=now,
+                    transient=transient,
+                )
                 recorded.failed += 1
             _clear_feed(row)
             row.updated_at = now
@@ -164,6 +179,7 @@ def patch_record_result(
     code: str = "",
     message: str = "",
     feed_id_at_claim: int | None = None,
+    transient: bool = False,
 ) -> None:
     """The fast lane's patch came back: record Amazon's acceptance (or the error) and free the row.
 
@@ -181,7 +197,7 @@ def patch_record_result(
                 row.accepted_quantity = None
                 _settle(row, now)
         else:
-            _fail(row, version=version, code=code, message=message, now=now)
+            _fail(row, version=version, code=code, message=message, now=now, transient=transient)
         listing_patch_recorded(
             row=row, version=version, quantity=quantity, price=price, accepted=accepted, code=code, message=message
         )
@@ -189,18 +205,43 @@ def patch_record_result(
         row.save(update_fields=[*_RESULT_FIELDS, "patch_version", "patch_started_at"])
 
 
-def patch_release(*, row_ids: list[int], error: str = "") -> None:
-    """The patch was not sent (throttled, Amazon unreachable): free the rows, still pending."""
+def patch_release(*, row_ids: list[int], error: str = "", only_versions: dict[int, int] | None = None) -> None:
+    """The patch was not sent (throttled, Amazon unreachable): free the rows, still pending.
+
+    With `only_versions` ({row id: claimed version}), only rows still claimed with that version are freed.
+    """
     updates = {"patch_version": None, "patch_started_at": None, "updated_at": timezone.now()}
     if error:
         updates["last_error"] = error
-    ListingPush.objects.filter(pk__in=row_ids).update(**updates)
+    if only_versions is None:
+        ListingPush.objects.filter(pk__in=row_ids).update(**updates)
+        return
+    for row_id in row_ids:
+        if row_id in only_versions:
+            ListingPush.objects.filter(pk=row_id, patch_version=only_versions[row_id]).update(**updates)
+
+
+# A fast-lane claim (mostly drops to 0: the oversell window) whose worker died is sent again after this, not after
+# the whole STOCK_PUSH_LEASE_SECONDS. The sender renews its claims every PATCH_CLAIM_RENEW_SECONDS while it works
+# through a batch, and one patch call cannot outlast this (HTTP timeouts of 30 s, LWA 20 s).
+PATCH_LEASE_SECONDS = 90
+PATCH_CLAIM_RENEW_SECONDS = 10
+
+
+def patch_lease_seconds() -> float:
+    return min(settings.STOCK_PUSH_LEASE_SECONDS, PATCH_LEASE_SECONDS)
+
+
+def patch_claims_renew(*, row_ids: list[int]) -> None:
+    """The fast lane is still working through these rows: keep them from being released as stale."""
+    ListingPush.objects.filter(pk__in=row_ids, patch_version__isnull=False).update(patch_started_at=timezone.now())
 
 
 def stale_work_release(*, integration_id: int | None = None) -> int:
-    """Crash recovery: patches and unsent feeds claimed longer ago than the lease go out again."""
+    """Crash recovery: patches and unsent feeds claimed longer ago than their lease go out again."""
     cutoff = timezone.now() - timedelta(seconds=settings.STOCK_PUSH_LEASE_SECONDS)
-    rows = ListingPush.objects.filter(patch_version__isnull=False, patch_started_at__lt=cutoff)
+    patch_cutoff = timezone.now() - timedelta(seconds=patch_lease_seconds())
+    rows = ListingPush.objects.filter(patch_version__isnull=False, patch_started_at__lt=patch_cutoff)
     feeds = PushFeed.objects.filter(state=PushFeed.State.PREPARING, created_at__lt=cutoff)
     timeout_cutoff = timezone.now() - timedelta(seconds=settings.STOCK_PUSH_FEED_TIMEOUT_SECONDS)
     lost = PushFeed.objects.filter(state=PushFeed.State.SUBMITTED, submitted_at__lt=timeout_cutoff)

@@ -12,8 +12,13 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from channels.models import Integration
-from channels.services import integration_set_enabled
-from stock.push import sending, tasks
+from channels.services import (
+    integration_authorise,
+    integration_mark_needs_reauthorisation,
+    integration_set_enabled,
+    integration_update_settings,
+)
+from stock.push import sending, tasks, tracking
 from stock.push.models import ListingPush, PushFeed
 from stock.push.selectors import listing_push_statuses
 from stock.tests.factories import ProductFactory
@@ -356,3 +361,138 @@ def test_a_price_amazon_rejects_never_holds_a_drop_to_zero_back(
     assert on_amazon(sim, integration, "AMZ-1")[0] == 0
     row = push(integration, "AMZ-1")
     assert (row.accepted_quantity, row.pending) == (0, True)  # the price still waits for the next feed
+
+
+def test_coming_back_resends_prices_even_for_listings_that_go_to_zero(sim, connect, listing, supply):
+    # Black-box review: a listing at 0 went out through the fast lane (quantity alone) after re-enabling,
+    # and its price, changed in Seller Central meanwhile, was never sent again.
+    integration = connect(price_updates_enabled=True)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0, price="1.00")
+    mapping = listing(integration, "AMZ-1", quantity=20, price=Decimal("14.50"))
+    settle(integration)
+    assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("14.5"))
+    integration_set_enabled(integration=integration, enabled=False)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=99, price="3.33")  # edited in Seller Central meanwhile
+    supply({mapping.product.sku: 0})
+
+    integration_set_enabled(integration=integration, enabled=True)
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1") == (0, Decimal("14.5"))
+
+
+def test_turning_price_updates_back_on_resends_prices_the_seller_may_have_changed(sim, connect, listing):
+    integration = connect(price_updates_enabled=True)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0, price="1.00")
+    listing(integration, "AMZ-1", quantity=20, price=Decimal("14.50"))
+    settle(integration)
+    integration_update_settings(integration=integration, price_updates_enabled=False)
+    settle(integration)
+    sim.state.set_listing(SELLER, UK, "AMZ-1", price="3.33")  # the seller manages prices by hand meanwhile
+
+    integration_update_settings(integration=integration, price_updates_enabled=True)
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("14.5"))
+
+
+def test_a_drop_to_zero_claimed_by_a_worker_that_died_goes_out_within_a_couple_of_minutes(
+    sim, connect, listing, supply
+):
+    # Black-box review: kill -9 of the worker in the middle of a fast-lane batch left its drops to 0 claimed
+    # for the whole 10-minute lease, so Amazon kept selling stock we no longer had.
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+    supply({mapping.product.sku: 0})
+    row = push(integration, "AMZ-1")
+    claimed_at = timezone.now() - timedelta(seconds=tracking.PATCH_LEASE_SECONDS + 5)
+    ListingPush.objects.filter(pk=row.pk).update(patch_version=row.version, patch_started_at=claimed_at)
+
+    sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)  # the next drain's pass
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 0
+    assert tracking.PATCH_LEASE_SECONDS <= 120
+
+
+def reauthorise(sim, integration):
+    code = sim.state.issue_authorization_code(integration.selling_partner_id)
+    refresh_token, _ = sim.state.tokens.redeem_authorization_code(code)
+    integration_authorise(
+        integration=integration, selling_partner_id=integration.selling_partner_id, refresh_token=refresh_token
+    )
+
+
+@pytest.mark.parametrize("noticed_by", ["push", "elsewhere"])
+def test_reauthorising_after_amazon_revoked_access_sends_every_listing_again(sim, connect, listing, supply, noticed_by):
+    # Black-box review: listings edited in Seller Central while the authorisation was revoked kept the edited
+    # values after re-authorising, because coming back from "needs re-authorisation" was not seen as coming back.
+    integration = connect()
+    reauthorise(sim, integration)  # authorised through the wizard, like every real integration
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    sim.state.set_listing(SELLER, UK, "AMZ-2", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    other = listing(integration, "AMZ-2", quantity=20)
+    settle(integration)
+    sim.state.revoke(SELLER)
+    if noticed_by == "push":
+        supply({other.product.sku: 30})
+        result = sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True, feed_interval=0)
+        assert result.stopped
+    else:  # e.g. the order download hit the revoked token
+        integration_mark_needs_reauthorisation(integration_id=integration.pk, problem="revoked")
+    tasks.stock_push_drain()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=99)  # edited in Seller Central meanwhile
+
+    reauthorise(sim, integration)
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
+    assert on_amazon(sim, integration, "AMZ-2")[0] == (30 if noticed_by == "push" else 20)
+
+
+def test_a_fast_lane_that_fails_recording_a_result_frees_its_claims_at_once(sim, connect, listing, supply, monkeypatch):
+    # Black-box review: a deadlock while recording a patch result (a settings change or re-authorisation at the
+    # same moment) left the batch's drops to 0 claimed until the lease ran out.
+    from django.db import OperationalError
+
+    integration = connect()
+    for sku in ("AMZ-1", "AMZ-2"):
+        sim.state.set_listing(SELLER, UK, sku, quantity=0)
+    mappings = [listing(integration, sku, quantity=20) for sku in ("AMZ-1", "AMZ-2")]
+    settle(integration)
+    supply({mapping.product.sku: 0 for mapping in mappings})
+
+    def deadlock(**kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(tracking, "patch_record_result", deadlock)
+    with pytest.raises(OperationalError):
+        sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
+    monkeypatch.undo()
+
+    assert ListingPush.objects.filter(integration=integration, patch_version__isnull=False).count() == 0
+    sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
+    assert [on_amazon(sim, integration, sku)[0] for sku in ("AMZ-1", "AMZ-2")] == [0, 0]
+
+
+@pytest.mark.parametrize(("operation", "quantity"), [("patchListingsItem", 0), ("createFeedDocument", 30)])
+def test_after_a_long_amazon_outage_listings_are_retried_within_the_base_backoff(
+    sim, connect, listing, supply, settings, operation, quantity
+):
+    # Black-box review: every 5xx during an outage doubled each listing's backoff as if Amazon had rejected the
+    # value, so after half an hour of 500s a drop to 0 waited another half hour once Amazon answered again.
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    settle(integration)
+    supply({mapping.product.sku: quantity})
+    ListingPush.objects.filter(integration=integration).update(attempts=6)  # failed six times already
+    sim.state.inject_fault(operation, "server_error", count=1)
+
+    sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True, feed_interval=0)
+
+    row = push(integration, "AMZ-1")
+    assert row.pending and row.last_error
+    assert row.next_attempt_at <= timezone.now() + timedelta(seconds=settings.STOCK_PUSH_BACKOFF_SECONDS)
