@@ -132,6 +132,22 @@ def download_release(*, integration_id: int, claimed_by: str, problem: str = "",
     OrderDownload.objects.filter(integration_id=integration_id, claimed_by=claimed_by).update(**fields)
 
 
+def why_not_syncable(*, integration_id: int) -> str:
+    """Why an integration may not talk to Amazon now, as a sentence saying what to do about it."""
+    integration = Integration.objects.filter(pk=integration_id).first()
+    if integration is None:
+        return "there is no such integration"
+    if integration.removed_at is not None:
+        return "the integration was removed"
+    if integration.authorisation_state == Integration.AuthorisationState.NEEDS_REAUTHORISATION:
+        return "it needs re-authorisation: click Reauthorise on the integration's page"
+    if integration.authorisation_state != Integration.AuthorisationState.AUTHORISED:
+        return "it is not authorised yet: finish connecting it from the integration's settings page"
+    if not integration.enabled:
+        return "it is disabled: enable it on the sales channel integrations page"
+    return "not enabled and authorised"
+
+
 # --- the window --------------------------------------------------------------------------------------------
 
 
@@ -171,8 +187,13 @@ def _fetch(gateway, row: OrderDownload) -> OrdersPage:
         created_after=row.window_created_after,
         last_updated_after=row.window_updated_after,
         pagination_token=row.next_page_token or None,
-        max_results=settings.ORDER_DOWNLOAD_PAGE_SIZE,
+        max_results=page_size(),
     )
+
+
+def page_size() -> int:
+    """ORDER_DOWNLOAD_PAGE_SIZE within what Amazon accepts (1 to 100): a mistyped setting never stops downloads."""
+    return min(100, max(1, settings.ORDER_DOWNLOAD_PAGE_SIZE))
 
 
 # --- storing a page ----------------------------------------------------------------------------------------
@@ -460,7 +481,7 @@ def _orders_download(
     if integration is None:
         if claimed_by:
             download_release(integration_id=integration_id, claimed_by=claimed_by)
-        result.outcome, result.problem = "skipped", "not enabled and authorised"
+        result.outcome, result.problem = "skipped", why_not_syncable(integration_id=integration_id)
         return result
     claimed_by = claimed_by or uuid.uuid4().hex
     if not download_claim(integration_id=integration_id, claimed_by=claimed_by):

@@ -17,8 +17,10 @@ from channels.models import Integration
 from stock import selectors, services
 from stock.forms import MappingForm, MappingUploadForm
 from stock.models import ListingMapping
+from stock.push.selectors import integration_region_shared, listing_push_errors, listing_push_statuses
 
 PAGE_SIZE = 100
+PUSH_ERRORS_SHOWN = 50
 
 
 def mappings_view(*methods: str):
@@ -57,14 +59,25 @@ def _render_list(
     page = Paginator(selectors.mappings_search(integration=integration, search=search), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    statuses = listing_push_statuses(
+        integration=integration, channel_skus=[mapping.channel_sku for mapping in page.object_list]
+    )
     rows = [
-        (mapping, selectors.mapping_quantity_to_advertise(mapping=mapping, integration=integration))
+        (
+            mapping,
+            selectors.mapping_quantity_to_advertise(mapping=mapping, integration=integration),
+            statuses.get(mapping.channel_sku),
+        )
         for mapping in page.object_list
     ]
+    push_errors = listing_push_errors(integration=integration)
     context = {
         "integration": integration,
         "page": page,
         "rows": rows,
+        "push_errors": push_errors[:PUSH_ERRORS_SHOWN],
+        "push_errors_count": len(push_errors),
+        "region_shared": integration_region_shared(integration=integration),
         "search": search,
         "form": form or MappingForm(),
         "upload_form": upload_form or MappingUploadForm(),

@@ -247,6 +247,64 @@ def test_sync_orders_prints_a_line_per_integration_and_exits_1_when_one_failed(s
     call_command("sync_orders", "--integration", str(good.pk))
 
 
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        pytest.param({"enabled": False}, "it is disabled: enable it", id="disabled"),
+        pytest.param({"authorisation_state": "needs_reauthorisation"}, "it needs re-authorisation", id="revoked"),
+        pytest.param({"removed_at": timezone.now()}, "the integration was removed", id="removed"),
+    ],
+)
+def test_sync_orders_says_why_an_integration_was_skipped(simulator, capsys, fields, reason):
+    integration = connected_integration(simulator, **fields)
+
+    call_command("sync_orders", "--integration", str(integration.pk))
+
+    assert capsys.readouterr().out.strip().startswith(f"integration {integration.pk}: skipped ({reason}")
+    assert _search_calls(simulator, integration) == []
+
+
+def test_sync_orders_says_on_stderr_that_it_waits_for_amazon(simulator, capsys):
+    integration = connected_integration(simulator)
+    place_orders(simulator, integration, 1)
+    simulator.state.inject_fault("searchOrders", "server_error", count=1)
+
+    with mock.patch("orders.management.commands.sync_orders.time.sleep"):
+        call_command("sync_orders", "--integration", str(integration.pk))
+
+    captured = capsys.readouterr()
+    assert captured.out.strip() == f"integration {integration.pk}: ok, 1 pages, 1 new orders, 0 updated, 0 not imported"
+    assert f"integration {integration.pk}: Amazon is not answering properly" in captured.err
+    assert "(attempt 1 of 5; next in 5 s, the pages already stored are kept)" in captured.err
+
+
+def test_sync_orders_stopped_by_the_operator_frees_the_integration_at_once(simulator):
+    integration = connected_integration(simulator)
+    place_orders(simulator, integration, 1)
+    simulator.state.inject_fault("searchOrders", "server_error", count=1)
+
+    with (
+        mock.patch("orders.management.commands.sync_orders.time.sleep", side_effect=KeyboardInterrupt),
+        pytest.raises(KeyboardInterrupt),
+    ):
+        call_command("sync_orders", "--integration", str(integration.pk))
+
+    assert OrderDownload.objects.get(integration=integration).claimed_until is None
+    assert orders_download(integration_id=integration.pk).outcome == "done"
+
+
+@pytest.mark.parametrize("size", [0, 500])
+def test_a_page_size_setting_amazon_would_refuse_is_kept_within_1_to_100(simulator, settings, size):
+    settings.ORDER_DOWNLOAD_PAGE_SIZE = size
+    integration = connected_integration(simulator)
+    placed = place_orders(simulator, integration, 3)
+
+    result = orders_download(integration_id=integration.pk)
+
+    assert (result.outcome, result.orders_created) == ("done", 3)
+    assert stored(integration) == expected(placed)
+
+
 def test_sync_orders_for_an_unknown_integration_says_so():
     with pytest.raises(CommandError, match="no integration with id 999999"):
         call_command("sync_orders", "--integration", "999999")

@@ -182,4 +182,4 @@ def test_a_revoked_authorisation_means_one_attempt_a_flag_and_no_retry_storm(sim
     assert sum(1 for call in simulator.state.calls if call.operation in ("token", "searchOrders")) <= 2
     assert not OrderLine.objects.exists()
     download = OrderDownload.objects.get(integration=integration)
-    assert not download.claimed_by and "re-authorise" in download.last_problem
+    assert not download.claimed_by and "Reauthorise" in download.last_problem

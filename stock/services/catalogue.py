@@ -420,7 +420,7 @@ def product_upsert(
         result.created = len(new)
 
         # changed: what the supplier would call an update; advanced: only quantity_as_of moves on.
-        changed, advanced, affected_ids = [], [], set()
+        changed, advanced, affected_ids, ignored = [], [], set(), 0
         for sku, product in existing.items():
             item = by_sku[sku]
             dirty = False
@@ -431,8 +431,11 @@ def product_upsert(
                 affected_ids.add(product.pk)
             if item.quantity is not None:
                 held_as_of = product.quantity_as_of
-                if held_as_of is not None and item.as_of < held_as_of:
-                    result.ignored_out_of_order += 1
+                if held_as_of is not None and (
+                    item.as_of < held_as_of or (item.as_of == held_as_of and item.quantity != product.quantity)
+                ):
+                    # Older than what we hold, or a different quantity for the same moment: as stock updates do.
+                    ignored += 1 if not dirty else 0
                 elif held_as_of is None or item.as_of > held_as_of:
                     if item.quantity != product.quantity:
                         changes.append(
@@ -450,8 +453,10 @@ def product_upsert(
             if dirty:
                 product.updated_at = now
                 changed.append(product)
+        # Each item counts once: updated if anything of it was applied, else ignored (its quantity) or unchanged.
         result.updated = len(changed)
-        result.unchanged = len(existing) - len(changed)
+        result.ignored_out_of_order = ignored
+        result.unchanged = len(existing) - len(changed) - ignored
         to_write = list({product.pk: product for product in [*changed, *advanced]}.values())
         Product.objects.bulk_update(to_write, ["title", "price", "quantity", "quantity_as_of", "updated_at"])
         for change in changes:

@@ -103,6 +103,7 @@ class _CsvRow:
     channel_sku: str
     product_sku: str
     price: Decimal | None
+    has_price: bool  # the file has a price column; without one, a mapping's own price is left as it is
 
 
 def _csv_decode(data: bytes) -> str:
@@ -147,7 +148,7 @@ def _csv_parse(text: str) -> tuple[list[_CsvRow], list[RowError]]:
             problems += [price_problem] if price_problem else []
         errors.extend(RowError(number, problem) for problem in problems)
         if not problems:
-            rows.append(_CsvRow(number, channel_sku, product_sku, price))
+            rows.append(_CsvRow(number, channel_sku, product_sku, price, has_price=len(header) > 2))
     return rows, errors
 
 
@@ -168,6 +169,7 @@ def mappings_import_csv(*, integration: Integration, data: bytes) -> CsvImportRe
     2. Look up all product SKUs at once; an unknown one is a problem of its row.
     3. Any problem raises CsvInvalid listing each bad row; nothing is written.
     4. Otherwise, under the integration lock: create new mappings, re-point changed ones, reclassify, mark.
+       A file without a price column leaves the prices of mappings it re-points or repeats as they are.
     """
     rows, errors = _csv_parse(_csv_decode(data))
     products = products_by_sku(skus={row.product_sku for row in rows})
@@ -195,8 +197,10 @@ def mappings_import_csv(*, integration: Integration, data: bytes) -> CsvImportRe
                         integration=integration, channel_sku=row.channel_sku, product=product, price=row.price
                     )
                 )
-            elif mapping.product_id != product.pk or mapping.price != row.price:
-                mapping.product, mapping.price, mapping.updated_at = product, row.price, timezone.now()
+            elif mapping.product_id != product.pk or (row.has_price and mapping.price != row.price):
+                mapping.product, mapping.updated_at = product, timezone.now()
+                if row.has_price:  # an empty price cell clears it; a file without the column keeps it
+                    mapping.price = row.price
                 changed.append(mapping)
             else:
                 result.unchanged += 1

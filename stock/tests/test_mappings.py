@@ -13,6 +13,8 @@ from stock.tests.factories import ListingMappingFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
 
+UK, DE = "A1F83G8C2ARO7P", "A1PA6795UKMFR9"
+
 
 @pytest.fixture
 def integration(account):
@@ -43,7 +45,7 @@ def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advert
     response = seller_client.get(url(integration))
 
     assert response.status_code == 200
-    rows = {mapping.channel_sku: advertised for mapping, advertised in response.context["rows"]}
+    rows = {mapping.channel_sku: advertised for mapping, advertised, _ in response.context["rows"]}
     assert rows == {"AMZ-PLENTY": 12, "AMZ-LOW": 0, "AMZ-UNKNOWN": 0}
     assert "not known yet" in response.content.decode()
 
@@ -55,7 +57,7 @@ def test_the_list_caps_the_advertised_quantity_at_the_integrations_maximum(selle
 
     response = seller_client.get(url(integration))
 
-    assert [advertised for _, advertised in response.context["rows"]] == [10]
+    assert [advertised for _, advertised, _ in response.context["rows"]] == [10]
 
 
 def test_the_list_shows_only_this_integrations_mappings(seller_client, integration, account):
@@ -64,7 +66,7 @@ def test_the_list_shows_only_this_integrations_mappings(seller_client, integrati
 
     response = seller_client.get(url(integration))
 
-    assert [mapping.channel_sku for mapping, _ in response.context["rows"]] == ["MINE"]
+    assert [mapping.channel_sku for mapping, _, _ in response.context["rows"]] == ["MINE"]
 
 
 def test_search_matches_listing_sku_product_sku_or_title(seller_client, integration):
@@ -74,7 +76,7 @@ def test_search_matches_listing_sku_product_sku_or_title(seller_client, integrat
 
     def found(query):
         response = seller_client.get(url(integration), {"q": query})
-        return sorted(mapping.channel_sku for mapping, _ in response.context["rows"])
+        return sorted(mapping.channel_sku for mapping, _, _ in response.context["rows"])
 
     assert found("blue") == ["AMZ-MUG"]
     assert found("avs-plate") == ["AMZ-PLATE"]
@@ -283,6 +285,22 @@ def test_a_csv_may_carry_a_price_column(seller_client, integration):
     assert prices == {"AMZ-1": Decimal("12.00"), "AMZ-2": None}
 
 
+def test_a_csv_without_a_price_column_keeps_the_prices_of_mappings_it_repeats_or_re_points(seller_client, integration):
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-1", product__sku="AVS-1", price=Decimal("12.34"))
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-2", product__sku="AVS-2", price=Decimal("5.00"))
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-3", product__sku="AVS-3", price=Decimal("7.00"))
+    ProductFactory(sku="AVS-NEW")
+
+    response = upload(seller_client, integration, "channel_sku,product_sku\nAMZ-1,AVS-1\nAMZ-2,AVS-NEW\n")
+    upload(seller_client, integration, "channel_sku,product_sku,price\nAMZ-3,AVS-3,\n")
+
+    prices = dict(ListingMapping.objects.values_list("channel_sku", "price"))
+    assert prices == {"AMZ-1": Decimal("12.34"), "AMZ-2": Decimal("5.00"), "AMZ-3": None}
+    assert mapped(integration)["AMZ-2"] == "AVS-NEW"
+    [message] = [str(m) for m in response.wsgi_request._messages]
+    assert "0 new mapping(s), 1 changed, 1 already so" in message
+
+
 def test_the_download_is_the_current_mappings_in_the_upload_format(seller_client, integration):
     ListingMappingFactory(integration=integration, channel_sku="AMZ-2", product__sku="AVS-2", price=Decimal("3.50"))
     ListingMappingFactory(integration=integration, channel_sku="AMZ-1", product__sku="AVS-1")
@@ -434,3 +452,39 @@ def test_a_supplier_stock_update_marks_every_listing_of_the_product(client, inte
     assert response.status_code == 200
     assert "AMZ-1" in pending_listings(integration)
     assert "AMZ-2" not in pending_listings(integration)
+
+
+def test_the_list_shows_what_amazon_said_about_each_listing(seller_client, integration):
+    from stock.push.models import ListingPush
+
+    accepted = ListingMappingFactory(integration=integration, channel_sku="ON-AMAZON")
+    unknown = ListingMappingFactory(integration=integration, channel_sku="NOT-ON-AMAZON")
+    ListingPush.objects.create(integration=integration, channel_sku="ON-AMAZON", mapping=accepted, accepted_quantity=7)
+    ListingPush.objects.create(
+        integration=integration,
+        channel_sku="NOT-ON-AMAZON",
+        mapping=unknown,
+        unknown_sku=True,
+        last_error="The SKU does not exist on Amazon.",
+    )
+
+    page = seller_client.get(url(integration)).content.decode()
+
+    assert "Amazon shows 7." in page
+    assert "Amazon did not accept the last update of 1 listing." in page
+    assert "Amazon does not know SKU NOT-ON-AMAZON on this site: create the listing in Seller Central." in page
+
+
+def test_two_integrations_of_one_amazon_seller_in_a_region_both_say_they_share_quantities(seller_client, account):
+    uk = IntegrationFactory(
+        account=account, name="Amazon UK", selling_partner_id="ASHARED", marketplace_id="A1F83G8C2ARO7P"
+    )
+    de = IntegrationFactory(
+        account=account, name="Amazon DE", selling_partner_id="ASHARED", marketplace_id="A1PA6795UKMFR9"
+    )
+
+    uk_page = seller_client.get(url(uk)).content.decode()
+    de_page = seller_client.get(url(de)).content.decode()
+
+    assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in uk_page
+    assert "Amazon shares one quantity per SKU between this integration and “Amazon UK” (United Kingdom)" in de_page

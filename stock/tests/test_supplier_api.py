@@ -388,6 +388,25 @@ def test_a_product_quantity_older_than_the_held_one_is_ignored(post, supplier, t
     assert stock_of("A-1") == (1, T0)
 
 
+def test_product_quantities_count_like_stock_updates_each_item_once(post, supplier, token):
+    ProductFactory(sku="A-1", supplier=supplier, title="Mug", quantity=1, quantity_as_of=T0)
+    ProductFactory(sku="A-2", supplier=supplier, title="Cup", quantity=1, quantity_as_of=T0)
+    ProductFactory(sku="A-3", supplier=supplier, title="Jug", quantity=1, quantity_as_of=T0)
+    ProductFactory(sku="A-4", supplier=supplier, title="Pot", quantity=1, quantity_as_of=T0)
+    items = [
+        {"sku": "A-1", "quantity": 9, "as_of": iso(T0 - timedelta(minutes=1))},  # older: ignored
+        {"sku": "A-2", "quantity": 5, "as_of": iso(T0)},  # another quantity for the same moment: ignored
+        {"sku": "A-3", "quantity": 1, "as_of": iso(T0)},  # a replay: unchanged
+        {"sku": "A-4", "title": "Teapot", "quantity": 9, "as_of": iso(T0 - timedelta(minutes=1))},  # title applied
+    ]
+
+    response = post("products", {"products": items}, token)
+
+    assert response.json() == {"received": 4, "created": 0, "updated": 1, "unchanged": 1, "ignored_out_of_order": 2}
+    assert [stock_of(sku)[0] for sku in ("A-1", "A-2", "A-3", "A-4")] == [1, 1, 1, 1]
+    assert Product.objects.get(sku="A-4").title == "Teapot"
+
+
 BAD_PRODUCTS = [
     pytest.param({"title": "Mug"}, "sku is missing", id="missing-sku"),
     pytest.param({"sku": "NEW", "price": "1.00"}, "title is missing", id="new-without-title"),

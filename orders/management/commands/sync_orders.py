@@ -40,17 +40,28 @@ class Command(BaseCommand):
     def _download(self, integration_id: int) -> DownloadResult:
         claimed_by = f"command:{uuid.uuid4().hex}"
         result = DownloadResult(integration_id=integration_id)
-        for attempt in range(1, ATTEMPTS + 1):
-            try:
-                # The gateway waits for our own rate limit; resuming keeps every page already committed.
-                return orders_download(
-                    integration_id=integration_id, claimed_by=claimed_by, wait_for_rate_limit=True, result=result
-                )
-            except Throttled as error:
-                wait = error.retry_after
-            except TransientError:
-                wait = TRANSIENT_WAIT_SECONDS * attempt
-            if attempt < ATTEMPTS:
-                time.sleep(wait)
+        try:
+            for attempt in range(1, ATTEMPTS + 1):
+                try:
+                    # The gateway waits for our own rate limit; resuming keeps every page already committed.
+                    return orders_download(
+                        integration_id=integration_id, claimed_by=claimed_by, wait_for_rate_limit=True, result=result
+                    )
+                except Throttled as error:
+                    wait, problem = error.retry_after, error.message
+                except TransientError as error:
+                    wait, problem = TRANSIENT_WAIT_SECONDS * attempt, error.message
+                if attempt < ATTEMPTS:
+                    # Said on stderr, so an operator watching a long wait knows the command is not stuck.
+                    self.stderr.write(
+                        f"integration {integration_id}: {problem} (attempt {attempt} of {ATTEMPTS}; "
+                        f"next in {wait:.0f} s, the pages already stored are kept)"
+                    )
+                    time.sleep(wait)
+        except KeyboardInterrupt:
+            # Stopped by the operator: free the integration at once rather than when the claim expires, so the
+            # workers' scheduled downloads carry on from the last stored page.
+            download_release(integration_id=integration_id, claimed_by=claimed_by, problem="stopped by an operator")
+            raise
         download_release(integration_id=integration_id, claimed_by=claimed_by, problem=result.problem)
         return result
