@@ -29,7 +29,8 @@ def nice_ceiling(value: float) -> float:
 def _number(value: float, money: bool) -> str:
     if money:
         return f"{value:,.2f}" if value < 1000 else f"{value:,.0f}"
-    return f"{value:,.0f}"
+    # Quarter ticks of a ceiling such as 10 fall between whole numbers: label them as they are.
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
 
 
 def line_chart(

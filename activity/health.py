@@ -142,7 +142,7 @@ def _authorisation_problems(facts: HealthFacts, lapse: LapseWarning | None) -> l
         return [
             Problem(
                 "warning",
-                "This integration is not authorised yet — click Reauthorise to connect your Amazon seller account.",
+                "This integration is not authorised yet — click Authorise to connect your Amazon seller account.",
                 Action.REAUTHORISE,
                 "not_authorised",
             )
@@ -189,8 +189,8 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
         problems.append(
             Problem(
                 "danger",
-                f"Order download failed {times} {since}{reason}. We try again automatically — if it keeps "
-                "failing, click Verify to check the authorisation.",
+                f"Order download failed {times} {since}{reason}. If it keeps failing, click Verify to check the "
+                "authorisation.",
                 Action.VERIFY,
                 "download_failing",
             )
@@ -221,8 +221,8 @@ def _push_problems(facts: HealthFacts, now: datetime, authorised: bool) -> list[
         problems.append(
             Problem(
                 "danger",
-                f"Sending stock to Amazon failed {times} since the last success{reason}. Nothing is lost: every "
-                "listing goes again automatically.",
+                f"Sending stock to Amazon failed {times} since the last success{reason}. Listings that failed are "
+                "sent again automatically, except those Amazon does not know.",
                 Action.NONE,
                 "push_failing",
             )

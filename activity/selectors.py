@@ -114,8 +114,9 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             push_failures=_failures_since_success(push, ok),
             waiting=_listings(pending),
             waiting_since=_listings(pending, Min, "pending_since"),
-            rejected=_listings(~Q(last_error="") & Q(unknown_sku=False)),
-            unknown=_listings(Q(unknown_sku=True)),
+            # Only listings still mapped: the seller can act on those (and a removed mapping's error is moot).
+            rejected=_listings(~Q(last_error="") & Q(unknown_sku=False, mapping__isnull=False)),
+            unknown=_listings(Q(unknown_sku=True, mapping__isnull=False)),
             paused=Exists(AppCredentialsPause.objects.all()),
         )
         .values("id", *FACT_COLUMNS)

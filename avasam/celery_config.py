@@ -9,7 +9,7 @@ from django.conf import settings
 def _broker_transport_options() -> dict:
     if not broker_url.startswith("filesystem://"):
         # Longer than any countdown we schedule, so Redis never redelivers a waiting task early.
-        return {"visibility_timeout": 6 * 60 * 60}
+        return {"visibility_timeout": 60 * 60}
     queue_dir = settings.BROKER_DIR / "queue"
     queue_dir.mkdir(parents=True, exist_ok=True)
     return {"data_folder_in": str(queue_dir), "data_folder_out": str(queue_dir), "store_processed": False}

@@ -10,18 +10,26 @@ from channels.models import Integration
 BOTH_ORDER_RULES_ON = (
     "“Exclude non-Avasam orders” and “Split orders with unknown SKUs” cannot both be on: turn one of them off."
 )
+NAME_REQUIRED = "Give the integration a name, e.g. “Amazon UK”."
+WHOLE_NUMBER_ERRORS = {
+    "required": "Enter a whole number, 0 or more.",
+    "invalid": "Enter a whole number, 0 or more.",
+    "min_value": "Enter 0 or more: this cannot be negative.",
+}
 
 
 class AmazonIntegrationAddForm(forms.Form):
     name = forms.CharField(
         max_length=100,
         help_text="For your own reference, e.g. “Amazon UK”.",
+        error_messages={"required": NAME_REQUIRED},
         widget=forms.TextInput(attrs={"placeholder": "Amazon UK", "autofocus": True}),
     )
     marketplace = forms.ChoiceField(
         label="Site",
         choices=[("", "Choose a site…"), *site_choices()],
         help_text="The Amazon site this seller account sells on. Add one integration per site.",
+        error_messages={"required": "Choose the Amazon site, e.g. United Kingdom."},
     )
 
 
@@ -50,7 +58,9 @@ class IntegrationSettingsForm(forms.ModelForm):
         help_texts = {
             "name": "For your own reference.",
             "stock_updates_enabled": "Send your suppliers' stock levels to Amazon. Turned off, listings may oversell.",
-            "price_updates_enabled": "Send the prices you set here to Amazon.",
+            "price_updates_enabled": (
+                "Send each mapped listing's price to Amazon: the price on its mapping, else the supplier's price."
+            ),
             "max_quantity_to_advertise": (
                 "The most Amazon will ever see in stock, however much the supplier has. 0 = no maximum."
             ),
@@ -62,6 +72,11 @@ class IntegrationSettingsForm(forms.ModelForm):
             "split_orders_with_unknown_skus": (
                 "For an order mixing Avasam products and unknown SKUs, keep only the Avasam lines."
             ),
+        }
+        error_messages = {
+            "name": {"required": NAME_REQUIRED},
+            "max_quantity_to_advertise": WHOLE_NUMBER_ERRORS,
+            "stock_threshold": WHOLE_NUMBER_ERRORS,
         }
 
     def clean(self):

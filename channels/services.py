@@ -97,7 +97,9 @@ def integration_authorise(*, integration: Integration, selling_partner_id: str, 
     try:
         with transaction.atomic():
             _lock_seller_id(selling_partner_id)
-            locked = Integration.objects.select_for_update().get(pk=integration.pk, removed_at__isnull=True)
+            # NO KEY: rows inserted meanwhile that reference the integration (activity runs, pushes) take a
+            # key-share lock for their foreign key; a full row lock here would deadlock with them.
+            locked = Integration.objects.select_for_update(no_key=True).get(pk=integration.pk, removed_at__isnull=True)
             _check_seller_id_is_free(integration=locked, selling_partner_id=selling_partner_id)
             locked.selling_partner_id = selling_partner_id
             locked.refresh_token = refresh_token
@@ -134,7 +136,7 @@ def integration_update_settings(*, integration: Integration, **values) -> Integr
     if unknown:
         raise TypeError(f"not editable settings: {sorted(unknown)}")
     with transaction.atomic():
-        current = Integration.objects.select_for_update().get(pk=integration.pk)
+        current = Integration.objects.select_for_update(no_key=True).get(pk=integration.pk)  # NO KEY: see above
         listings_changed = any(name in values and getattr(current, name) != values[name] for name in LISTING_SETTINGS)
         for name, value in values.items():
             setattr(integration, name, value)

@@ -7,12 +7,14 @@ from functools import wraps
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.tenancy import get_for_seller_or_404, seller_required
 from channels import selectors, services
 from channels.forms import AmazonIntegrationAddForm, IntegrationSettingsForm
 from channels.models import Integration
+from stock.push.selectors import integration_region_shared
 
 # Shown on the "Add sales channel" page; only Amazon can be added today.
 OTHER_CHANNELS = [
@@ -22,6 +24,8 @@ OTHER_CHANNELS = [
     ("OnBuy", "img/onbuy.svg"),
 ]
 SETTINGS_FIELDS = [name for name in IntegrationSettingsForm.Meta.fields if name != "name"]
+# Verify posts, stores its result here and redirects to the integration's page, which shows it once.
+VERIFICATION_KEY = "channels:verification:{}"
 
 
 def integration_view(*methods: str):
@@ -44,8 +48,22 @@ def integration_view(*methods: str):
 @seller_required
 @require_GET
 def integration_list(request):
-    integrations = selectors.integration_list_for_account(account=request.seller_account)
-    return render(request, "channels/integration_list.html", {"integrations": integrations})
+    integrations = list(selectors.integration_list_for_account(account=request.seller_account))
+    # The authorise page comes back here with ?authorised=<id> once the consent tab has finished.
+    just_authorised = next(
+        (
+            integration
+            for integration in integrations
+            if str(integration.pk) == request.GET.get("authorised")
+            and integration.authorisation_state == Integration.AuthorisationState.AUTHORISED
+        ),
+        None,
+    )
+    return render(
+        request,
+        "channels/integration_list.html",
+        {"integrations": integrations, "just_authorised": just_authorised},
+    )
 
 
 @integration_view("POST")
@@ -92,7 +110,8 @@ def integration_detail(request: HttpRequest, integration: Integration) -> HttpRe
         )
         messages.success(request, f"Settings of “{integration.name}” saved.")
         return redirect("channels:list")
-    return _render_detail(request, integration, form)
+    verification = request.session.pop(VERIFICATION_KEY.format(integration.pk), None)
+    return _render_detail(request, integration, form, verification)
 
 
 def _render_detail(request, integration: Integration, form: IntegrationSettingsForm, verification=None):
@@ -106,15 +125,20 @@ def _render_detail(request, integration: Integration, form: IntegrationSettingsF
             "settings_fields": [form[name] for name in SETTINGS_FIELDS],
             "settings_open": settings_have_errors,
             "verification": verification,
+            "region_shared": integration_region_shared(integration=integration),
         },
     )
 
 
 @integration_view("POST")
 def integration_verify_view(request: HttpRequest, integration: Integration) -> HttpResponse:
+    """Ask Amazon, then show the answer on the integration's page (so a reload does not ask again)."""
     verification = services.integration_verify(integration=integration)
-    integration.refresh_from_db()
-    return _render_detail(request, integration, IntegrationSettingsForm(instance=integration), verification)
+    request.session[VERIFICATION_KEY.format(integration.pk)] = {
+        "ok": verification.ok,
+        "checks": [{"subject": c.subject, "ok": c.ok, "sentence": c.sentence} for c in verification.checks],
+    }
+    return redirect(reverse("channels:detail", args=[integration.pk]) + "#verification")
 
 
 @integration_view("GET", "POST")

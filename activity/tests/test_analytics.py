@@ -153,3 +153,14 @@ def test_non_avasam_orders_purged_after_their_retention_still_count(shop):
     assert analytics.orders == [2, 1, 1, 0, 1, 0, 1]
     assert analytics.kinds == {"avasam": 3, "non_avasam": 2, "mixed": 1}
     assert analytics.revenue_total == {"EUR": Decimal("27.00"), "GBP": Decimal("22.75")}
+
+
+def test_the_charts_axis_labels_say_exactly_where_each_gridline_is():
+    from datetime import date
+
+    from activity.charts import line_chart
+
+    svg = line_chart(days=[date(2026, 11, 26), date(2026, 11, 27)], series=[("Orders", [3, 9])], title="Orders")
+
+    labels = [label for label in ("0", "2.5", "5", "7.5", "10") if f">{label}</text>" in svg]
+    assert labels == ["0", "2.5", "5", "7.5", "10"]

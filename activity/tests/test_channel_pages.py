@@ -68,3 +68,19 @@ def test_a_lapsing_authorisation_is_warned_on_the_list(seller_client, account):
     IntegrationFactory(account=account, authorised_at=timezone.now() - timedelta(days=360))
     page = html.unescape(seller_client.get(LIST).content.decode())
     assert "Amazon's authorisation lapses in 5 days" in page
+
+
+def test_an_unknown_sku_stops_being_reported_once_its_mapping_is_removed(seller_client, account):
+    from stock.tests.factories import ListingMappingFactory
+
+    integration = IntegrationFactory(account=account)
+    mapping = ListingMappingFactory(integration=integration, channel_sku="NOT-ON-AMAZON")
+    ListingPush.objects.create(
+        integration=integration, channel_sku="NOT-ON-AMAZON", mapping=mapping, unknown_sku=True, last_error="unknown"
+    )
+    page = f"/settings/channels/{integration.pk}/"
+    assert "Amazon does not know 1 mapped listing" in html.unescape(seller_client.get(page).content.decode())
+
+    mapping.delete()
+
+    assert "Amazon does not know" not in html.unescape(seller_client.get(page).content.decode())

@@ -73,7 +73,7 @@ def test_a_rejected_authorisation_does_not_also_complain_that_orders_stopped():
 def test_an_integration_never_authorised_asks_to_authorise():
     problem = only_problem(authorisation_state="awaiting", authorised_at=None, last_download=None)
     assert problem.kind == "not_authorised" and problem.action == Action.REAUTHORISE
-    assert "not authorised yet" in problem.sentence
+    assert "not authorised yet — click Authorise" in problem.sentence
 
 
 def test_failing_downloads_count_the_failures_since_the_last_success_and_give_amazons_reason():
@@ -84,8 +84,7 @@ def test_failing_downloads_count_the_failures_since_the_last_success_and_give_am
     assert problem.kind == "download_failing" and problem.severity == "danger"
     assert problem.sentence == (
         "Order download failed 3 times since the last successful one on 27 November 2026 at 11:58 UTC: Amazon is "
-        "not answering right now. We try again automatically — if it keeps failing, click Verify to check the "
-        "authorisation."
+        "not answering right now. If it keeps failing, click Verify to check the authorisation."
     )
     assert problem.action == Action.VERIFY
 
@@ -118,14 +117,14 @@ def test_stock_updates_off_warn_of_overselling():
     assert "may oversell" in problem.sentence
 
 
-def test_a_failing_push_says_nothing_is_lost():
+def test_a_failing_push_says_what_is_sent_again():
     failed = RunFact(
         NOW, NOW, "failed", error="Amazon could not process the stock feed (FATAL); it will be sent again."
     )
     problem = only_problem(last_push=failed, push_failures_since_success=2)
     assert problem.kind == "push_failing"
     assert problem.sentence.startswith("Sending stock to Amazon failed 2 times since the last success: Amazon could")
-    assert "Nothing is lost" in problem.sentence
+    assert "sent again automatically, except those Amazon does not know" in problem.sentence
 
 
 def test_rejected_and_unknown_listings_point_to_the_mappings_page():

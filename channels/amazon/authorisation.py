@@ -37,8 +37,11 @@ _MESSAGES: dict[InvalidStateReason, str] = {
 
 
 class InvalidState(Exception):
-    def __init__(self, reason: InvalidStateReason) -> None:
+    """`integration_id` is known for a reused or expired state, so the waiting tab can be told too."""
+
+    def __init__(self, reason: InvalidStateReason, *, integration_id: int | None = None) -> None:
         self.reason = reason
+        self.integration_id = integration_id
         self.message = _MESSAGES[reason]
         super().__init__(self.message)
 
@@ -60,12 +63,15 @@ def consume_state(session: SessionBase, state: str | None) -> int:
     digest = _digest(state)
     pending = dict(session.get(PENDING_KEY, {}))
     entry = pending.pop(digest, None)
+    used = dict(session.get(USED_KEY, []))
     if entry is None:
-        raise InvalidState("reused" if digest in session.get(USED_KEY, []) else "unknown")
+        if digest in used:
+            raise InvalidState("reused", integration_id=used[digest])
+        raise InvalidState("unknown")
     session[PENDING_KEY] = pending
-    session[USED_KEY] = [*session.get(USED_KEY, []), digest][-USED_STATES_KEPT:]
+    session[USED_KEY] = [*session.get(USED_KEY, []), (digest, entry["integration_id"])][-USED_STATES_KEPT:]
     if entry["expires_at"] <= time.time():
-        raise InvalidState("expired")
+        raise InvalidState("expired", integration_id=entry["integration_id"])
     return entry["integration_id"]
 
 

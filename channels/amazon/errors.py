@@ -44,8 +44,8 @@ class AuthorisationRevoked(AmazonError):
     """The seller's authorisation no longer works: nothing retries until the seller re-authorises."""
 
     default_message = (
-        "Amazon no longer accepts this integration's authorisation. "
-        "Please re-authorise it from the integration's settings page."
+        "Amazon no longer accepts this integration's authorisation: click Reauthorise on the integration's page "
+        "to connect it again."
     )
 
 

@@ -79,12 +79,9 @@ def callback(request):
         integration_id = consume_state(request.session, request.GET.get("state"))
     except InvalidState as error:
         logger.info("amazon callback refused: state %s", error.reason)
-        return _failed(request, error.message)
+        return _invalid_state(request, error)
 
-    account = getattr(request, "seller_account", None)
-    integration = (
-        Integration.objects.for_account(account).active().filter(pk=integration_id).first() if account else None
-    )
+    integration = _sellers_integration(request, integration_id)
     if integration is None:
         return _failed(
             request,
@@ -119,6 +116,29 @@ def callback(request):
         return _refused(request, integration, refusal.message, status=409)
     logger.info("integration %s authorised for seller id %s", integration.pk, selling_partner_id)
     return render(request, "channels/callback_done.html", {"integration": integration})
+
+
+def _sellers_integration(request: HttpRequest, integration_id: int | None) -> Integration | None:
+    account = getattr(request, "seller_account", None)
+    if account is None or integration_id is None:
+        return None
+    return Integration.objects.for_account(account).active().filter(pk=integration_id).first()
+
+
+def _invalid_state(request: HttpRequest, error: InvalidState):
+    integration = _sellers_integration(request, error.integration_id)
+    if integration is None:
+        return _failed(request, error.message)
+    if error.reason == "reused" and integration.authorisation_state == Integration.AuthorisationState.AUTHORISED:
+        # Most often this tab was reloaded after it succeeded: say so rather than alarm the seller.
+        return _failed(
+            request,
+            f"This authorisation link has already been used, and “{integration.name}” is authorised: "
+            "nothing more to do, you can close this tab.",
+            integration=integration,
+        )
+    # The tab still waiting on the authorise page shows the same message instead of waiting forever.
+    return _refused(request, integration, error.message)
 
 
 def _refused(request: HttpRequest, integration: Integration, message: str, *, status: int = 400):

@@ -86,8 +86,9 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     expect(consent_tab.get_by_text("You can close this tab now")).to_be_visible()
     consent_tab.close()
 
-    # ...and the original tab notices and returns to the list, where the new row is.
-    expect(page).to_have_url(f"{live_server.url}/settings/channels/")
+    # ...and the original tab notices and returns to the list, where the new row is, saying it is connected.
+    expect(page).to_have_url(re.compile(rf"^{re.escape(live_server.url)}/settings/channels/\?authorised=\d+$"))
+    expect(page.locator("#just-authorised")).to_contain_text("“Amazon UK shop” is connected to Amazon United Kingdom")
     row = page.locator("tr", has_text="Amazon UK shop")
     expect(row.get_by_text("Yes", exact=True)).to_be_visible()
     integration = Integration.objects.get(name="Amazon UK shop")
@@ -115,3 +116,44 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert os.path.getsize(SCREENSHOT) > 0
+
+
+@pytest.mark.browser
+def test_the_authorise_page_says_what_to_do_when_the_other_tab_never_comes_back(
+    browser, live_server, amazon_simulator, settings, owner, transactional_db
+):
+    """An expired or reused link fails in the consent tab only; the waiting tab must not wait in silence."""
+    from playwright.sync_api import expect
+
+    from channels.tests.factories import AwaitingIntegrationFactory
+
+    settings.SITE_URL = live_server.url
+    integration = AwaitingIntegrationFactory(account=owner.membership.account)
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", owner.username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.locator("form [type=submit]").click()
+    expect(page.locator("h1")).to_have_text("Sales channel integrations")
+
+    page.clock.install()
+    page.goto(f"{live_server.url}/settings/channels/{integration.pk}/authorise/")
+    with page.context.expect_page() as consent_tab_info:
+        page.get_by_role("link", name="authkey").click()
+    consent_tab_info.value.close()
+    expect(page.locator("#authorise-waiting")).to_be_visible()
+    expect(page.locator("#authorise-slow")).to_be_hidden()
+
+    page.clock.fast_forward("02:30")
+    expect(page.locator("#authorise-slow")).to_be_visible()
+    expect(page.locator("#authorise-slow")).to_contain_text("click authkey again to start afresh")
+
+    # Past the 15 minutes polling stops; authkey starts it again.
+    page.clock.fast_forward("16:00")
+    with page.context.expect_page() as consent_tab_info:
+        page.get_by_role("link", name="authkey").click()
+    consent_tab_info.value.close()
+    expect(page.locator("#authorise-slow")).to_be_hidden()
+    with page.expect_request(re.compile(rf"/settings/channels/{integration.pk}/authorise/status/$")):
+        page.clock.fast_forward("00:03")

@@ -130,6 +130,32 @@ def test_an_expired_state_is_refused_and_changes_nothing(seller_client, account,
     assert_unchanged(integration)
 
 
+def test_an_expired_state_is_also_reported_to_the_waiting_tab(seller_client, account, lwa):
+    integration = AwaitingIntegrationFactory(account=account)
+    state = start(seller_client, integration)
+    session = seller_client.session
+    session[PENDING_KEY] = {key: {**entry, "expires_at": 0} for key, entry in session[PENDING_KEY].items()}
+    session.save()
+    callback(seller_client, state)
+
+    status = seller_client.get(f"/settings/channels/{integration.pk}/authorise/status/").json()
+
+    assert "expired" in status["problem"] and not status["authorised"]
+
+
+def test_reloading_a_successful_callback_says_nothing_more_is_needed(seller_client, account, lwa):
+    integration = AwaitingIntegrationFactory(account=account, name="Amazon UK shop")
+    state = start(seller_client, integration)
+    callback(seller_client, state)
+
+    response = callback(seller_client, state)
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "already been used, and “Amazon UK shop” is authorised" in page
+    assert lwa.call_count == 1
+
+
 def test_a_state_issued_to_another_session_is_refused(seller_client, account, outsider, lwa):
     integration = AwaitingIntegrationFactory(account=account)
     state = start(seller_client, integration)

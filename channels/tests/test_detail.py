@@ -9,6 +9,8 @@ from channels.tests.factories import AwaitingIntegrationFactory, IntegrationFact
 
 pytestmark = pytest.mark.django_db
 
+UK, DE = "A1F83G8C2ARO7P", "A1PA6795UKMFR9"
+
 SETTINGS = {
     "name": "Renamed shop",
     "stock_updates_enabled": "on",
@@ -111,11 +113,11 @@ def test_exclude_and_split_both_on_is_an_error_naming_both_fields(seller_client,
 @pytest.mark.parametrize(
     ("field", "value", "error"),
     [
-        ("stock_threshold", "-1", "greater than or equal to 0"),
-        ("max_quantity_to_advertise", "-5", "greater than or equal to 0"),
-        ("stock_threshold", "lots", "Enter a whole number."),
-        ("max_quantity_to_advertise", "", "This field is required."),
-        ("name", "", "This field is required."),
+        ("stock_threshold", "-1", "Enter 0 or more: this cannot be negative."),
+        ("max_quantity_to_advertise", "-5", "Enter 0 or more: this cannot be negative."),
+        ("stock_threshold", "lots", "Enter a whole number, 0 or more."),
+        ("max_quantity_to_advertise", "", "Enter a whole number, 0 or more."),
+        ("name", "", "Give the integration a name, e.g. “Amazon UK”."),
     ],
 )
 def test_invalid_settings_are_refused_and_nothing_changes(seller_client, integration, field, value, error):
@@ -181,3 +183,67 @@ def test_removing_answers_another_seller_with_404(outsider_client, integration):
 def test_a_removed_integration_cannot_be_removed_again(seller_client, account):
     integration = IntegrationFactory(account=account, removed_at=timezone.now())
     assert seller_client.post(url(integration, "remove/")).status_code == 404
+
+
+def test_the_verify_button_is_the_target_of_the_health_panels_verify_links(seller_client, integration):
+    page = seller_client.get(url(integration)).content.decode()
+    assert f'action="{url(integration, "verify/")}" id="verify"' in page
+
+
+def test_a_link_to_additional_settings_opens_the_collapsed_section(seller_client, integration):
+    page = seller_client.get(url(integration)).content.decode()
+    assert 'window.location.hash === "#additional-settings"' in page
+    assert "details.open = true" in page
+
+
+def test_needing_reauthorisation_shows_when_it_was_last_authorised_not_as_the_date_it_broke(seller_client, account):
+    integration = IntegrationFactory(
+        account=account,
+        authorisation_state=Integration.AuthorisationState.NEEDS_REAUTHORISATION,
+        authorisation_problem="Amazon no longer accepts this integration's authorisation.",
+    )
+    page = seller_client.get(url(integration)).content.decode()
+    state = page[page.index('id="authorisation-state"') :]
+    state = state[: state.index("</dd>")]
+    assert f"last authorised on {integration.authorised_at:%-d %B %Y}" in state
+    assert "Click Reauthorise to connect it again" in state
+
+
+def test_an_awaiting_integration_says_to_click_authorise(seller_client, account):
+    integration = AwaitingIntegrationFactory(account=account)
+    page = seller_client.get(url(integration)).content.decode()
+    assert f'href="{url(integration, "authorise/")}">Authorise</a>' in page
+    assert "Click Authorise to connect your Amazon seller account." in page
+
+
+def test_refused_settings_say_nothing_was_saved_above_the_form(seller_client, integration):
+    response = seller_client.post(url(integration), {**SETTINGS, "stock_threshold": "-1"})
+    page = response.content.decode()
+    assert 'id="settings-errors"' in page
+    assert "Nothing was saved: correct the settings marked in red below, then click Save." in page
+    assert 'id="additional-settings" open' in page
+
+
+def test_valid_settings_show_no_error_summary(seller_client, integration):
+    assert 'id="settings-errors"' not in seller_client.get(url(integration)).content.decode()
+
+
+def test_a_disabled_integration_says_where_to_turn_it_back_on(seller_client, account):
+    integration = IntegrationFactory(account=account, enabled=False)
+    page = seller_client.get(url(integration)).content.decode()
+    assert "Disabled: no orders are downloaded and nothing is sent to Amazon." in page
+    assert 'with the switch on <a href="/settings/channels/">Sales channel integrations</a>' in page
+
+
+def test_the_page_says_when_amazon_shares_quantities_with_another_integration(seller_client, account):
+    uk = IntegrationFactory(
+        account=account, name="Amazon UK", selling_partner_id="ASHARED", marketplace_id="A1F83G8C2ARO7P"
+    )
+    IntegrationFactory(account=account, name="Amazon DE", selling_partner_id="ASHARED", marketplace_id=DE)
+    alone = IntegrationFactory(account=account, name="Amazon US", marketplace_id="ATVPDKIKX0DER")
+
+    shared_page = seller_client.get(f"/settings/channels/{uk.pk}/").content.decode()
+    alone_page = seller_client.get(f"/settings/channels/{alone.pk}/").content.decode()
+
+    assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in shared_page
+    assert "Amazon shares one quantity" not in alone_page

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import html
+
 import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
@@ -16,7 +18,7 @@ def test_the_list_shows_logo_company_name_link_and_status(seller_client, account
     integration = IntegrationFactory(account=account, name="My UK shop")
     page = seller_client.get(LIST).content.decode()
     assert "img/amazon.svg" in page
-    assert "<td>Amazon</td>" in page
+    assert 'd-sm-table-cell">Amazon</td>' in page
     assert f'href="/settings/channels/{integration.pk}/">My UK shop</a>' in page
     assert 'text-bg-primary">Yes</span>' in page
 
@@ -154,3 +156,53 @@ def test_a_removed_integration_cannot_be_toggled(seller_client, account):
     assert seller_client.post(f"/settings/channels/{integration.pk}/toggle/", {"enabled": "on"}).status_code == 404
     integration.refresh_from_db()
     assert integration.enabled is False
+
+
+def test_returning_from_authorisation_says_the_integration_is_connected(seller_client, account):
+    integration = IntegrationFactory(account=account, name="My UK shop")
+    page = html.unescape(seller_client.get(f"{LIST}?authorised={integration.pk}").content.decode())
+    assert "“My UK shop” is connected to Amazon United Kingdom." in page
+    assert f'href="/settings/channels/{integration.pk}/mappings/">Listing mappings</a>' in page
+    assert f'<tr data-integration="{integration.pk}" class="table-success">' in page
+
+
+@pytest.mark.parametrize("state", ["awaiting", "someone-elses", "garbage"])
+def test_no_connected_message_for_an_integration_that_is_not_authorised_or_not_the_sellers(
+    seller_client, account, state
+):
+    integration = {
+        "awaiting": lambda: AwaitingIntegrationFactory(account=account),
+        "someone-elses": lambda: IntegrationFactory(name="Not mine"),
+        "garbage": lambda: None,
+    }[state]()
+    param = integration.pk if integration else "abc"
+    page = seller_client.get(f"{LIST}?authorised={param}").content.decode()
+    assert 'id="just-authorised"' not in page
+    assert "Not mine" not in page
+
+
+def test_the_authorise_page_returns_to_the_list_saying_which_integration(seller_client, account):
+    integration = AwaitingIntegrationFactory(account=account)
+    page = seller_client.get(f"/settings/channels/{integration.pk}/authorise/").content.decode()
+    assert f'var listUrl = "/settings/channels/?authorised={integration.pk}";' in page
+
+
+def test_the_logo_column_header_is_a_real_cell_so_the_header_lines_up(seller_client, account):
+    IntegrationFactory(account=account)
+    page = seller_client.get(LIST).content.decode()
+    assert '<th scope="col"><span class="visually-hidden">Logo</span></th>' in page
+    assert "visually-hidden-focusable" not in page
+
+
+def test_stock_updates_off_says_where_to_turn_them_on(seller_client, account):
+    integration = IntegrationFactory(account=account, stock_updates_enabled=False)
+    page = seller_client.get(LIST).content.decode()
+    assert "Stock updates are off: listings may oversell." in page
+    assert f'href="/settings/channels/{integration.pk}/#additional-settings">Additional settings</a>' in page
+
+
+def test_on_a_phone_the_list_scrolls_inside_its_box_and_drops_the_company_column(seller_client, account):
+    IntegrationFactory(account=account)
+    page = seller_client.get(LIST).content.decode()
+    assert '<div class="table-responsive">\n<table class="table align-middle" id="integrations">' in page
+    assert '<th scope="col" class="text-nowrap d-none d-sm-table-cell">Company name</th>' in page

@@ -43,7 +43,8 @@ def authorised(seller_client, account, amazon_simulator, seller_id):
 
 
 def verify(client, integration: Integration) -> str:
-    response = client.post(f"/settings/channels/{integration.pk}/verify/")
+    response = client.post(f"/settings/channels/{integration.pk}/verify/", follow=True)
+    assert response.redirect_chain == [(f"/settings/channels/{integration.pk}/#verification", 302)]
     assert response.status_code == 200
     return response.content.decode()
 
@@ -112,3 +113,14 @@ def test_verify_answers_another_seller_with_404(outsider_client, account, amazon
 def test_verify_needs_a_post(seller_client, account):
     integration = AwaitingIntegrationFactory(account=account)
     assert seller_client.get(f"/settings/channels/{integration.pk}/verify/").status_code == 405
+
+
+def test_the_verification_shows_once_so_a_reload_neither_asks_amazon_again_nor_shows_it_stale(
+    seller_client, authorised, amazon_simulator
+):
+    integration = authorised()
+    assert "Everything checks out." in verify(seller_client, integration)
+    calls = participation_calls(amazon_simulator)
+    page = seller_client.get(f"/settings/channels/{integration.pk}/").content.decode()
+    assert 'id="verification"' not in page
+    assert participation_calls(amazon_simulator) == calls

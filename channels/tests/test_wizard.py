@@ -46,9 +46,9 @@ def test_next_creates_an_enabled_integration_awaiting_authorisation(seller_clien
 @pytest.mark.parametrize(
     ("data", "field", "error"),
     [
-        ({"marketplace": UK}, "name", "This field is required."),
+        ({"marketplace": UK}, "name", "Give the integration a name, e.g. “Amazon UK”."),
         ({"name": "x" * 101, "marketplace": UK}, "name", "at most 100 characters"),
-        ({"name": "Amazon UK"}, "marketplace", "This field is required."),
+        ({"name": "Amazon UK"}, "marketplace", "Choose the Amazon site, e.g. United Kingdom."),
         ({"name": "Amazon UK", "marketplace": "NOTASITE"}, "marketplace", "Select a valid choice."),
     ],
 )

@@ -311,7 +311,7 @@ def test_a_403_that_persists_after_a_token_refresh_revokes_the_integration(amazo
     assert route.call_count == 2
     integration.refresh_from_db()
     assert integration.authorisation_state == Integration.AuthorisationState.NEEDS_REAUTHORISATION
-    assert "re-authorise" in integration.authorisation_problem
+    assert "click Reauthorise" in integration.authorisation_problem
 
 
 def test_invalid_grant_revokes_the_integration_without_calling_sp_api(amazon, integration):
