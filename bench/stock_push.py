@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from supplier_stock import database_admin, free_port, percentile  # noqa: E402
+from supplier_stock import database_admin, free_port, percentile, wait_until_up  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 SELLER = "ABENCHSELLER01"
@@ -287,12 +287,8 @@ def main() -> None:
             )
         )
         url = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        if not wait_until_up(url, seconds=20):
+            sys.exit("gunicorn did not start")
         beat_stop = threading.Event()
 
         def beat() -> None:

@@ -135,13 +135,7 @@ class App:
             env=env,
         )
         url = f"http://127.0.0.1:{port}"
-        for _ in range(100):
-            try:
-                httpx.get(f"{url}/healthz", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        else:
+        if not wait_until_up(url, seconds=10):
             self.stop()
             sys.exit("gunicorn did not start")
         print(f"gunicorn: {self.workers} workers on {url}", flush=True)
@@ -244,6 +238,18 @@ def run_clients(url: str, token: str, bodies: list[bytes], clients: int) -> tupl
     if failures:
         raise failures[0]
     return time.perf_counter() - started, latencies, totals
+
+
+def wait_until_up(url: str, *, seconds: float) -> bool:
+    """Whether the app at `url` answers /healthz within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{url}/healthz", timeout=1)
+            return True
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    return False
 
 
 def percentile(values: list[float], fraction: float) -> float:
