@@ -11,9 +11,21 @@ from orders.selectors import OrderFilters
 
 
 class OrderFilterForm(forms.Form):
-    integration = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
-    kind = forms.ChoiceField(required=False, label="Type", choices=[("", "All types"), *OrderKind.choices])
-    status = forms.ChoiceField(required=False)
+    integration = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        error_messages={"invalid_choice": "Choose one of your integrations from the list."},
+    )
+    kind = forms.ChoiceField(
+        required=False,
+        label="Type",
+        choices=[("", "All types"), *OrderKind.choices],
+        error_messages={"invalid_choice": "Choose one of the listed types."},
+    )
+    status = forms.ChoiceField(
+        required=False, error_messages={"invalid_choice": "Choose one of the statuses your orders have."}
+    )
     purchased_from = forms.DateField(required=False, label="Purchased from", widget=forms.DateInput({"type": "date"}))
     purchased_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
 
@@ -37,7 +49,7 @@ class OrderFilterForm(forms.Form):
         return cleaned
 
     def filters(self) -> OrderFilters:
-        """The valid filters (an invalid one is ignored, and the form shows why)."""
+        """The filters, once the form is valid (the view shows no orders while it is not)."""
         data = self.cleaned_data if self.is_valid() else {}
         return OrderFilters(
             integration_id=data.get("integration"),

@@ -23,14 +23,22 @@ ORDERS_PER_PAGE = 50
 def order_list(request: HttpRequest) -> HttpResponse:
     account = request.seller_account
     form = OrderFilterForm(request.GET or None, account=account, statuses=selectors.order_statuses(account=account))
-    orders = selectors.order_list(account=account, filters=form.filters())
+    # A filter that makes no sense shows nothing rather than every order, which would look like its answer.
+    filters_invalid = form.is_bound and not form.is_valid()
+    orders = Order.objects.none() if filters_invalid else selectors.order_list(account=account, filters=form.filters())
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "orders/order_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "export_query": _export_query(form)},
+        {
+            "form": form,
+            "filters_invalid": filters_invalid,
+            "page": page,
+            "query": query.urlencode(),
+            "export_query": _export_query(form),
+        },
     )
 
 

@@ -73,6 +73,17 @@ def test_another_sellers_integration_is_no_filter_choice(seller_client, integrat
     assert list(response.context["page"].object_list) == []
 
 
+def test_a_filter_that_makes_no_sense_shows_no_orders_and_says_what_to_fix(seller_client, integration):
+    OrderFactory(integration=integration)
+
+    response = seller_client.get("/orders/", {"kind": "bogus"})
+
+    page = response.content.decode()
+    assert list(response.context["page"].object_list) == []
+    assert "No orders are shown: correct the filters marked in red" in page
+    assert "Choose one of the listed types." in page
+
+
 def test_the_order_list_is_paginated_in_a_constant_number_of_queries(
     seller_client, integration, django_assert_max_num_queries
 ):
