@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import render
@@ -13,6 +11,7 @@ from accounts.tenancy import get_for_seller_or_404, seller_required
 from activity import charts, explain, selectors
 from activity.analytics import analytics_for
 from activity.forms import PeriodForm
+from channels.decorators import integration_view
 from channels.models import Integration
 from orders.models import OrderKind
 
@@ -20,23 +19,7 @@ RUNS_PER_PAGE = 25
 KIND_LABELS = {kind.value: kind.label for kind in OrderKind}
 
 
-def integration_page(view):
-    """A GET page about one of the seller's integrations: 404 for anyone else's, whatever the method."""
-
-    @seller_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, integration_id: int, **kwargs):
-        from channels.selectors import integration_seller_queryset
-
-        integration = get_for_seller_or_404(request, integration_seller_queryset(), pk=integration_id)
-        if request.method != "GET":
-            return HttpResponseNotAllowed(["GET"])
-        return view(request, integration, **kwargs)
-
-    return wrapped
-
-
-@integration_page
+@integration_view("GET")
 def integration_activity(request: HttpRequest, integration: Integration) -> HttpResponse:
     health = selectors.integration_health_for(integration=integration)
     runs = Paginator(selectors.runs_for_integration(integration_id=integration.pk), RUNS_PER_PAGE)
@@ -77,7 +60,7 @@ def _analytics_context(request: HttpRequest, integrations) -> dict:
     }
 
 
-@integration_page
+@integration_view("GET")
 def integration_analytics(request: HttpRequest, integration: Integration) -> HttpResponse:
     context = _analytics_context(request, [integration])
     return render(request, "activity/analytics.html", {**context, "integration": integration})
@@ -92,7 +75,7 @@ def analytics_total(request: HttpRequest) -> HttpResponse:
     return render(request, "activity/analytics.html", _analytics_context(request, integrations))
 
 
-@integration_page
+@integration_view("GET")
 def listing_explain(request: HttpRequest, integration: Integration, mapping_id: int) -> HttpResponse:
     from stock.models import ListingMapping
 

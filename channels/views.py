@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.tenancy import get_for_seller_or_404, seller_required
+from accounts.tenancy import seller_required
 from channels import selectors, services
+from channels.decorators import integration_view
 from channels.forms import AmazonIntegrationAddForm, IntegrationSettingsForm
 from channels.models import Integration
 from stock.push.selectors import integration_region_shared
@@ -26,23 +25,6 @@ OTHER_CHANNELS = [
 SETTINGS_FIELDS = [name for name in IntegrationSettingsForm.Meta.fields if name != "name"]
 # Verify posts, stores its result here and redirects to the integration's page, which shows it once.
 VERIFICATION_KEY = "channels:verification:{}"
-
-
-def integration_view(*methods: str):
-    """A seller view of one of the seller's integrations: 404 for anyone else's, whatever the method."""
-
-    def decorate(view):
-        @seller_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, integration_id: int):
-            integration = get_for_seller_or_404(request, selectors.integration_seller_queryset(), pk=integration_id)
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, integration)
-
-        return wrapped
-
-    return decorate
 
 
 @seller_required

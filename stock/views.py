@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import csv
-from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from accounts.tenancy import get_for_seller_or_404, seller_required
+from accounts.tenancy import get_for_seller_or_404
+from channels.decorators import integration_view
 from channels.models import Integration
 from stock import selectors, services
 from stock.forms import MappingForm, MappingUploadForm
@@ -21,25 +21,6 @@ from stock.push.selectors import integration_region_shared, listing_push_errors,
 
 PAGE_SIZE = 100
 PUSH_ERRORS_SHOWN = 50
-
-
-def mappings_view(*methods: str):
-    """A seller view of one of the seller's integrations: 404 for anyone else's, whatever the method."""
-
-    def decorate(view):
-        @seller_required
-        @wraps(view)
-        def wrapped(request: HttpRequest, integration_id: int, **kwargs):
-            integration = get_for_seller_or_404(
-                request, Integration.objects.active().defer("refresh_token"), pk=integration_id
-            )
-            if request.method not in methods:
-                return HttpResponseNotAllowed(methods)
-            return view(request, integration, **kwargs)
-
-        return wrapped
-
-    return decorate
 
 
 def _list_url(integration: Integration) -> str:
@@ -86,12 +67,12 @@ def _render_list(
     return render(request, "stock/mapping_list.html", context, status=status)
 
 
-@mappings_view("GET")
+@integration_view("GET")
 def mapping_list(request: HttpRequest, integration: Integration) -> HttpResponse:
     return _render_list(request, integration)
 
 
-@mappings_view("POST")
+@integration_view("POST")
 def mapping_add(request: HttpRequest, integration: Integration) -> HttpResponse:
     form = MappingForm(request.POST)
     if form.is_valid():
@@ -110,7 +91,7 @@ def mapping_add(request: HttpRequest, integration: Integration) -> HttpResponse:
     return _render_list(request, integration, form=form, status=400)
 
 
-@mappings_view("POST")
+@integration_view("POST")
 def mapping_remove(request: HttpRequest, integration: Integration, mapping_id: int) -> HttpResponse:
     mapping = get_for_seller_or_404(
         request, ListingMapping.objects.for_integration(integration).select_related("integration"), pk=mapping_id
@@ -120,7 +101,7 @@ def mapping_remove(request: HttpRequest, integration: Integration, mapping_id: i
     return redirect(_list_url(integration))
 
 
-@mappings_view("POST")
+@integration_view("POST")
 def mapping_upload(request: HttpRequest, integration: Integration) -> HttpResponse:
     form = MappingUploadForm(request.POST, request.FILES)
     if not form.is_valid():
@@ -142,7 +123,7 @@ class _Echo:
         return value
 
 
-@mappings_view("GET")
+@integration_view("GET")
 def mapping_download(request: HttpRequest, integration: Integration) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     rows = (writer.writerow(row) for row in selectors.mappings_csv_rows(integration=integration))
@@ -151,7 +132,7 @@ def mapping_download(request: HttpRequest, integration: Integration) -> Streamin
     return response
 
 
-@mappings_view("GET", "POST")
+@integration_view("GET", "POST")
 def auto_map(request: HttpRequest, integration: Integration) -> HttpResponse:
     if request.method == "POST":
         try:

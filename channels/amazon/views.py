@@ -17,8 +17,8 @@ from channels.amazon.authorisation import (
     issue_state,
 )
 from channels.amazon.errors import AmazonError
+from channels.decorators import integration_view
 from channels.models import Integration
-from channels.views import integration_view
 
 logger = logging.getLogger(__name__)
 
