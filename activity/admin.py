@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from activity.models import ListingSend, Run
+from activity.models import Run
 
 
 @admin.register(Run)
@@ -26,18 +26,6 @@ class RunAdmin(admin.ModelAdmin):
     @admin.display(description="seller account")
     def account(self, run: Run):
         return run.integration.account
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(ListingSend)
-class ListingSendAdmin(admin.ModelAdmin):
-    list_display = ["answered_at", "integration", "channel_sku", "lane", "quantity", "price", "outcome", "error_code"]
-    list_filter = ["outcome", "lane"]
-    search_fields = ["channel_sku", "amazon_feed_id", "integration__name"]
-    list_select_related = ["integration"]
-    readonly_fields = [field.name for field in ListingSend._meta.fields]
 
     def has_add_permission(self, request):
         return False

@@ -4,4 +4,4 @@ from django.apps import AppConfig
 class ActivityConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "activity"
-    verbose_name = "Activity and health"
+    verbose_name = "Activity log"

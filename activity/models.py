@@ -1,4 +1,4 @@
-"""The activity log: one Run per order download and per stock/price push, and what each listing send became."""
+"""The activity log: one Run per order download and per stock/price push of an integration."""
 
 from __future__ import annotations
 
@@ -67,57 +67,3 @@ class Run(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.started_at).total_seconds()
-
-
-class ListingSendQuerySet(TenantQuerySet):
-    account_path = "integration__account"
-
-
-class ListingSend(models.Model):
-    """One value sent to Amazon for one listing, and Amazon's answer (the trail behind "why this quantity")."""
-
-    class Outcome(models.TextChoices):
-        ACCEPTED = "accepted", "Accepted by Amazon"
-        REJECTED = "rejected", "Rejected by Amazon"
-        NOT_PROCESSED = "not_processed", "Not processed (sent again)"
-
-    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+")
-    channel_sku = models.CharField("channel SKU", max_length=200)
-    lane = models.CharField(max_length=10, choices=Run.Lane.choices)
-    version = models.BigIntegerField()
-    quantity = models.IntegerField(null=True, blank=True)
-    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    answered_at = models.DateTimeField(default=timezone.now)
-    outcome = models.CharField(max_length=20, choices=Outcome.choices)
-    error_code = models.CharField(max_length=40, blank=True)
-    error = models.TextField(blank=True)
-    amazon_feed_id = models.CharField(max_length=100, blank=True)
-
-    objects = ListingSendQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-answered_at", "-pk"]
-        indexes = [
-            models.Index(fields=["integration", "channel_sku", "-answered_at"], name="listingsend_listing"),
-            models.Index(fields=["answered_at"], name="listingsend_answered"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel_sku}: {self.quantity} ({self.get_outcome_display()})"
-
-
-class PurgedOrdersDay(models.Model):
-    """Non-Avasam orders deleted after their retention, counted first so analytics keep them (one row per batch)."""
-
-    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+")
-    day = models.DateField()  # the UTC date of purchase
-    currency = models.CharField(max_length=3, blank=True)
-    orders = models.PositiveIntegerField()
-    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
-
-    class Meta:
-        indexes = [models.Index(fields=["integration", "day"], name="purgedordersday_day")]
-
-    def __str__(self) -> str:
-        return f"{self.orders} purged orders of {self.integration_id} on {self.day}"

@@ -1,20 +1,16 @@
-"""Writes to the activity log: recording runs and listing sends, retention, and the 365-day authorisation lapse."""
+"""Writes to the activity log: recording runs, and its 90-day retention."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from activity.health import AUTHORISATION_LIFETIME
-from activity.models import ListingSend, PurgedOrdersDay, Run
-
-logger = logging.getLogger(__name__)
+from activity.models import Run
+from channels.amazon.errors import AmazonError
+from channels.amazon.outcomes import outcome_of
 
 # The activity log keeps 90 days; beat deletes older runs daily.
 RETENTION_DAYS = 90
@@ -91,10 +87,9 @@ def run_record(*, integration_id: int, kind: str, lane: str = "") -> Iterator[Ru
     try:
         yield recorder
     except BaseException as exc:
-        from channels.amazon.errors import AmazonError, Throttled
-
-        deferred = isinstance(exc, Throttled)
-        message = exc.message if isinstance(exc, AmazonError) else GENERIC_ERROR
+        outcome = outcome_of(exc) if isinstance(exc, AmazonError) else None
+        deferred = bool(outcome and outcome.deferred)
+        message = outcome.message if outcome else GENERIC_ERROR
         run_finish(
             run=recorder.run,
             outcome=Run.Outcome.DEFERRED if deferred else Run.Outcome.FAILED,
@@ -117,233 +112,12 @@ def run_record(*, integration_id: int, kind: str, lane: str = "") -> Iterator[Ru
     )
 
 
-def run_record_download(recorder: RunRecorder, result) -> None:
-    """Fill a download's run from orders.download.DownloadResult (skipped downloads are not runs)."""
-    if result.outcome == "skipped":
-        recorder.discard()
-        return
-    recorder.orders_brought = result.orders_created
-    if result.failed:
-        recorder.fail(result.problem or GENERIC_ERROR)
-
-
-# --- the stock push's trail -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class SendAnswer:
-    """One listing's value as sent, and what Amazon made of it."""
-
-    channel_sku: str
-    version: int
-    quantity: int | None
-    price: Decimal | None
-    accepted: bool
-    error_code: str = ""
-    error: str = ""
-    processed: bool = True  # False: the feed never ran, the value goes again
-
-
-def listing_sends_record(
-    *,
-    integration_id: int,
-    lane: str,
-    answers: Iterable[SendAnswer],
-    sent_at: datetime | None,
-    amazon_feed_id: str = "",
-    answered_at: datetime | None = None,
-) -> int:
-    """Keep what each listing was sent and Amazon's answer, for the "why this quantity" page."""
-    answered_at = answered_at or timezone.now()
-    rows = [
-        ListingSend(
-            integration_id=integration_id,
-            channel_sku=answer.channel_sku,
-            lane=lane,
-            version=answer.version or 0,
-            quantity=answer.quantity,
-            price=answer.price,
-            sent_at=sent_at,
-            answered_at=answered_at,
-            outcome=(
-                ListingSend.Outcome.ACCEPTED
-                if answer.accepted
-                else ListingSend.Outcome.REJECTED
-                if answer.processed
-                else ListingSend.Outcome.NOT_PROCESSED
-            ),
-            error_code=(answer.error_code or "")[:40],
-            error=answer.error or "",
-            amazon_feed_id=amazon_feed_id,
-        )
-        for answer in answers
-    ]
-    ListingSend.objects.bulk_create(rows, batch_size=1000)
-    return len(rows)
-
-
-def push_feed_recorded(
-    *,
-    feed,
-    rows: Iterable,
-    message_errors: dict[int, tuple[str, str]] | None,
-    error: str = "",
-    deferred: bool = False,
-) -> Run:
-    """A feed finished or failed: one run for it, and one send per listing it carried (if it was sent).
-
-    Called by stock.push.tracking before it clears the rows' feed fields. `rows` are the ListingPush rows the
-    feed carried; `message_errors` maps a feed message id to Amazon's (code, message) for the messages it
-    rejected, or is None when the feed never ran (then `error` says why, and `deferred` when it was not
-    counted as an attempt: throttled, or stopped before it reached Amazon).
-    """
-    now = timezone.now()
-    rows = list(rows)
-    processed = message_errors is not None
-    message_errors = message_errors or {}
-    if feed.submitted_at is not None:
-        listing_sends_record(
-            integration_id=feed.integration_id,
-            lane=Run.Lane.BULK,
-            answers=[
-                SendAnswer(
-                    channel_sku=row.channel_sku,
-                    version=row.feed_version,
-                    quantity=row.feed_quantity,
-                    price=row.feed_price,
-                    accepted=processed and row.feed_message_id not in message_errors,
-                    error_code=message_errors.get(row.feed_message_id, ("", ""))[0],
-                    error=message_errors.get(row.feed_message_id, ("", error))[1],
-                    processed=processed,
-                )
-                for row in rows
-            ],
-            sent_at=feed.submitted_at,
-            amazon_feed_id=feed.amazon_feed_id,
-            answered_at=now,
-        )
-    rejected = sum(1 for row in rows if row.feed_message_id in message_errors)
-    if processed and rejected:
-        error = f"Amazon rejected {rejected} of {len(rows)} listings; each error is shown on the Mappings page."
-    run = Run.objects.create(
-        integration_id=feed.integration_id,
-        kind=Run.Kind.STOCK_PUSH,
-        lane=Run.Lane.BULK,
-        started_at=feed.created_at,
-        amazon_feed_id=feed.amazon_feed_id,
-    )
-    return run_finish(
-        run=run,
-        outcome=Run.Outcome.DEFERRED if deferred else None,
-        listings_changed=len(rows) - rejected if processed else 0,
-        error_count=rejected if processed else (0 if deferred else 1),
-        error=error,
-        finished_at=now,
-    )
-
-
-def run_record_push(recorder: RunRecorder, result) -> None:
-    """Fill a fast-lane run from stock.push.sending.PushResult."""
-    recorded = result.recorded
-    recorder.listings_changed = recorded.accepted
-    recorder.error_count = recorded.failed
-    if result.stopped:
-        recorder.fail(result.stopped)
-    elif recorded.failed:
-        shown = "; ".join(recorded.errors[:3]) + ("; …" if len(recorded.errors) > 3 else "")
-        recorder.error = (
-            f"Amazon rejected {recorded.failed} listing update{'s' if recorded.failed != 1 else ''}: {shown}"
-        )
-    elif result.retry_after is not None and not result.patches:
-        recorder.fail(f"Amazon asked us to slow down; we try again in {result.retry_after:.0f} seconds.", deferred=True)
-
-
-def orders_count_before_purge(*, order_ids: Iterable[int]) -> int:
-    """Keep the daily counts of non-Avasam orders about to be purged, so analytics still show them."""
-    from django.db.models import Count, Sum
-    from django.db.models.functions import TruncDate
-
-    from orders.models import Order
-
-    rows = (
-        Order.objects.filter(pk__in=list(order_ids))
-        .exclude(status="CANCELLED")
-        .annotate(day=TruncDate("purchased_at", tzinfo=UTC))
-        .values("integration_id", "day", "currency")
-        .annotate(orders=Count("pk"), revenue=Sum("total"))
-        .order_by()
-    )
-    tallies = [
-        PurgedOrdersDay(
-            integration_id=row["integration_id"],
-            day=row["day"],
-            currency=row["currency"],
-            orders=row["orders"],
-            revenue=row["revenue"] or 0,
-        )
-        for row in rows
-    ]
-    PurgedOrdersDay.objects.bulk_create(tallies)
-    return sum(tally.orders for tally in tallies)
-
-
-# --- housekeeping -----------------------------------------------------------------------------------------------
-
-
 def runs_purge_old(*, now: datetime | None = None) -> int:
-    """Delete runs and listing sends older than RETENTION_DAYS; returns how many runs went."""
+    """Delete runs older than RETENTION_DAYS; returns how many went."""
     cutoff = (now or timezone.now()) - timedelta(days=RETENTION_DAYS)
     deleted = 0
     while True:
         batch = list(Run.objects.filter(started_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:5000])
         if not batch:
-            break
+            return deleted
         deleted += Run.objects.filter(pk__in=batch).delete()[0]
-    while True:
-        batch = list(
-            ListingSend.objects.filter(answered_at__lt=cutoff).order_by("pk").values_list("pk", flat=True)[:5000]
-        )
-        if not batch:
-            break
-        ListingSend.objects.filter(pk__in=batch).delete()
-    return deleted
-
-
-def authorisations_lapse(*, now: datetime | None = None) -> list[int]:
-    """Mark as needing re-authorisation every authorised integration whose 365 days are up (on the day itself)."""
-    from channels.models import Integration
-    from channels.services import integration_mark_needs_reauthorisation
-
-    now = now or timezone.now()
-    # Lapsed on the UTC date authorised_at + 365 days, at any time that day.
-    start_of_tomorrow = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), tzinfo=now.tzinfo)
-    lapsed = (
-        Integration.objects.active()
-        .filter(
-            authorisation_state=Integration.AuthorisationState.AUTHORISED,
-            authorised_at__lt=start_of_tomorrow - AUTHORISATION_LIFETIME,
-        )
-        .values_list("pk", "authorised_at")
-    )
-    marked = []
-    for integration_id, authorised_at in lapsed:
-        lapse_day = (authorised_at + AUTHORISATION_LIFETIME).date()
-        integration_mark_needs_reauthorisation(
-            integration_id=integration_id,
-            problem=f"The authorisation lapsed on {lapse_day.day} {lapse_day:%B %Y}: Amazon wants it every 365 days.",
-        )
-        logger.info("integration %s: authorisation lapsed after 365 days", integration_id)
-        marked.append(integration_id)
-    return marked
-
-
-def listing_patch_recorded(
-    *, row, version: int, quantity: int | None, price: Decimal | None, accepted: bool, code: str = "", message: str = ""
-) -> None:
-    """A fast-lane patch came back (called by stock.push.tracking with the ListingPush row still claimed)."""
-    listing_sends_record(
-        integration_id=row.integration_id,
-        lane=Run.Lane.FAST,
-        answers=[SendAnswer(row.channel_sku, version, quantity, price, accepted, code, message)],
-        sent_at=row.patch_started_at,
-    )

@@ -10,9 +10,15 @@ def _broker_transport_options() -> dict:
     if not broker_url.startswith("filesystem://"):
         # Longer than any countdown we schedule, so Redis never redelivers a waiting task early.
         return {"visibility_timeout": 60 * 60}
-    queue_dir = settings.BROKER_DIR / "queue"
-    queue_dir.mkdir(parents=True, exist_ok=True)
-    return {"data_folder_in": str(queue_dir), "data_folder_out": str(queue_dir), "store_processed": False}
+    queue_dir, control_dir = settings.BROKER_DIR / "queue", settings.BROKER_DIR / "control"
+    for folder in (queue_dir, control_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+    return {
+        "data_folder_in": str(queue_dir),
+        "data_folder_out": str(queue_dir),
+        "control_folder": str(control_dir),  # else kombu writes it in the working directory
+        "store_processed": False,
+    }
 
 
 broker_url = settings.CELERY_BROKER_URL
@@ -42,7 +48,7 @@ beat_schedule_filename = str(settings.VAR_DIR / "celerybeat-schedule")
 # Each entry fans out one task per integration or drains pending work; nothing heavy runs here.
 beat_schedule: dict[str, dict] = {}
 
-# Orders (issue 6): the download fan-out every ORDER_DOWNLOAD_INTERVAL_SECONDS, and the daily purge.
+# Orders: the download fan-out every ORDER_DOWNLOAD_INTERVAL_SECONDS, and the daily purge.
 beat_schedule["orders-download-fan-out"] = {
     "task": "orders.tasks.download_orders_for_all_integrations",
     "schedule": settings.ORDER_DOWNLOAD_INTERVAL_SECONDS,
@@ -52,20 +58,24 @@ beat_schedule["orders-purge-expired"] = {
     "schedule": crontab(hour=3, minute=15),
 }
 
-# Stock push (issue 7): the drain finds every pending listing, so a lost task message loses nothing.
-imports = (*globals().get("imports", ()), "stock.push.tasks")
+# Stock push: the drain finds every pending listing, so a lost task message loses nothing; the values sent are
+# kept as long as the activity log.
+imports = ("stock.push.tasks", "stock.push.drain")
 beat_schedule["stock-push-drain"] = {
-    "task": "stock.push.tasks.stock_push_drain",
+    "task": "stock.push.drain.stock_push_drain",
     "schedule": settings.STOCK_PUSH_DRAIN_SECONDS,
 }
+beat_schedule["stock-push-purge-old-sends"] = {
+    "task": "stock.push.drain.listing_sends_purge",
+    "schedule": crontab(hour=3, minute=50),
+}
 
-# Activity (issue 8): the 90-day retention of the activity log, and the 365-day authorisation lapse.
-imports = (*globals().get("imports", ()), "activity.tasks")
+# The activity log's 90-day retention, and Amazon's 365-day authorisation lapse.
 beat_schedule["activity-purge-old-runs"] = {
     "task": "activity.tasks.activity_purge_old_runs",
     "schedule": crontab(hour=3, minute=45),
 }
 beat_schedule["authorisations-mark-lapsed"] = {
-    "task": "activity.tasks.authorisations_mark_lapsed",
+    "task": "channels.amazon.tasks.authorisations_mark_lapsed",
     "schedule": crontab(hour=0, minute=5),
 }

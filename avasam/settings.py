@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from avasam.dev_secrets import development_secret
 
@@ -18,15 +19,24 @@ environ.Env.read_env(VAR_DIR / "dev.env")
 
 DEBUG = env.bool("DEBUG", default=False)
 
-# A production deployment must bring its own secrets; only a development run may invent them.
-if DEBUG:
-    SECRET_KEY = env("SECRET_KEY", default=None) or development_secret(VAR_DIR, "secret_key")
-    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
-        development_secret(VAR_DIR, "field_encryption_key", fernet=True)
-    ]
-else:
-    SECRET_KEY = env("SECRET_KEY")
-    FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS")
+# A production deployment must bring its own secrets and Amazon app credentials; only a development run may invent
+# the secrets and fall back to the built-in simulator's credentials. Every process (web, worker, beat, manage.py)
+# reads these settings, so each refuses to start, naming everything that is missing at once.
+PRODUCTION_REQUIRED = (
+    "SECRET_KEY",
+    "FIELD_ENCRYPTION_KEYS",
+    "AMAZON_LWA_CLIENT_ID",
+    "AMAZON_LWA_CLIENT_SECRET",
+    "AMAZON_SP_APP_ID",
+)
+if not DEBUG and (missing := [name for name in PRODUCTION_REQUIRED if not env.str(name, default="").strip()]):
+    raise ImproperlyConfigured(
+        f"With DEBUG off, set these environment variables: {', '.join(missing)} (see README.md, Settings)."
+    )
+SECRET_KEY = env("SECRET_KEY", default=None) or development_secret(VAR_DIR, "secret_key")
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[]) or [
+    development_secret(VAR_DIR, "field_encryption_key", fernet=True)
+]
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -49,6 +59,7 @@ INSTALLED_APPS = [
     "orders",
     "stock",
     "activity",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +149,8 @@ X_FRAME_OPTIONS = "DENY"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
-# Amazon SP-API. The defaults are the built-in simulator's credentials and Amazon's own endpoints;
-# `make run` points the three endpoint settings at the simulator.
+# Amazon SP-API. With DEBUG on the credentials default to the built-in simulator's (required with DEBUG off, see
+# above); the endpoints default to Amazon's own, and `make run` points the three endpoint settings at the simulator.
 AMAZON_LWA_CLIENT_ID = env("AMAZON_LWA_CLIENT_ID", default="amzn1.application-oa2-client.avasamsimulator")
 AMAZON_LWA_CLIENT_SECRET = env("AMAZON_LWA_CLIENT_SECRET", default="avasam-simulator-secret")
 AMAZON_SP_APP_ID = env("AMAZON_SP_APP_ID", default="amzn1.sp.solution.avasam-simulator")
@@ -166,7 +177,7 @@ LOGGING = {
     },
 }
 
-# Orders (issue 6): the download schedule and window, and how long a non-Avasam order is kept.
+# Orders: the download schedule and window, and how long a non-Avasam order is kept.
 ORDER_DOWNLOAD_INTERVAL_SECONDS = env.int("ORDER_DOWNLOAD_INTERVAL_SECONDS", default=300)
 ORDER_FIRST_DOWNLOAD_DAYS = env.int("ORDER_FIRST_DOWNLOAD_DAYS", default=30)
 # Each download re-reads this much before the previous one's end (Amazon shows orders up to 2 minutes late).
@@ -175,7 +186,7 @@ ORDER_NON_AVASAM_RETENTION_DAYS = env.int("ORDER_NON_AVASAM_RETENTION_DAYS", def
 # A download's claim on its integration lasts this long past its last committed page.
 ORDER_DOWNLOAD_CLAIM_SECONDS = env.int("ORDER_DOWNLOAD_CLAIM_SECONDS", default=600)
 
-# Stock and price push (issue 7).
+# Stock and price push.
 STOCK_PUSH_DRAIN_SECONDS = env.float("STOCK_PUSH_DRAIN_SECONDS", default=30.0)
 STOCK_PUSH_FEED_MAX_MESSAGES = min(25_000, env.int("STOCK_PUSH_FEED_MAX_MESSAGES", default=25_000))
 STOCK_PUSH_FEED_POLL_SECONDS = env.float("STOCK_PUSH_FEED_POLL_SECONDS", default=2.0)  # push_stock

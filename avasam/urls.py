@@ -10,10 +10,10 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include("stock.api_urls")),
-    path("settings/channels/<int:integration_id>/mappings/", include("stock.urls")),
-    path("settings/channels/<int:integration_id>/", include("activity.urls")),
+    path("settings/channels/<int:integration_id>/", include("stock.urls")),
+    path("settings/channels/<int:integration_id>/", include("dashboard.urls")),
     path("settings/channels/", include("channels.urls")),
     path("channels/amazon/", include("channels.amazon.urls")),
     path("orders/", include("orders.urls")),
-    path("analytics/", include("activity.analytics_urls")),
+    path("", include("orders.analytics_urls")),
 ]

@@ -67,6 +67,8 @@ def parse_args() -> argparse.Namespace:
 def environment(args, base_url: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
+    from channels.amazon.simulator import config as simulator_config
+
     return {
         **os.environ,
         "DATABASE_URL": args.postgres,
@@ -81,6 +83,10 @@ def environment(args, base_url: str) -> dict[str, str]:
         "CONN_MAX_AGE": "600",
         "PYTHONWARNINGS": "ignore::UserWarning",
         "AMAZON_SP_API_ENDPOINT": base_url,
+        # With DEBUG off the app needs its Amazon app credentials: the simulator's.
+        "AMAZON_LWA_CLIENT_ID": simulator_config.LWA_CLIENT_ID,
+        "AMAZON_LWA_CLIENT_SECRET": simulator_config.LWA_CLIENT_SECRET,
+        "AMAZON_SP_APP_ID": simulator_config.SP_APP_ID,
         "AMAZON_LWA_TOKEN_URL": f"{base_url}/auth/o2/token",
         "AMAZON_SELLER_CENTRAL_URL": base_url,
         "STOCK_PUSH_DRAIN_SECONDS": str(args.drain),

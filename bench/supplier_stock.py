@@ -79,6 +79,8 @@ def database_admin(url: str, statement: str) -> None:
 def app_environment(database_url: str) -> dict[str, str]:
     from cryptography.fernet import Fernet
 
+    from channels.amazon.simulator import config as simulator_config
+
     return {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -91,6 +93,10 @@ def app_environment(database_url: str) -> dict[str, str]:
         "LOG_LEVEL": "WARNING",
         "CONN_MAX_AGE": "600",
         "PYTHONWARNINGS": "ignore::UserWarning",  # whitenoise: no collected static files in a checkout
+        # With DEBUG off the app needs its Amazon app credentials: the simulator's.
+        "AMAZON_LWA_CLIENT_ID": simulator_config.LWA_CLIENT_ID,
+        "AMAZON_LWA_CLIENT_SECRET": simulator_config.LWA_CLIENT_SECRET,
+        "AMAZON_SP_APP_ID": simulator_config.SP_APP_ID,
     }
 
 

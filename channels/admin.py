@@ -4,10 +4,9 @@ from django.contrib import admin, messages
 from django.db import transaction
 
 from channels import services
+from channels.eligibility import Work, eligible
 from channels.models import Integration
-from orders.tasks import download_orders
-from stock.push.marking import integration_listings_mark_pending
-from stock.push.tasks import stock_push_integration
+from channels.signals import work_requested
 
 
 @admin.register(Integration)
@@ -81,26 +80,19 @@ class IntegrationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Download orders now")
     def download_orders_now(self, request, queryset):
-        integration_ids = list(queryset.syncable().values_list("pk", flat=True))
-        for integration_id in integration_ids:
-            download_orders.delay_on_commit(integration_id)
-        self._report_skipped(request, queryset, integration_ids, "order downloads")
+        self._request(request, queryset, Work.ORDERS, "order downloads")
 
     @admin.action(description="Push stock now (re-send every listing's current values)")
     def push_stock_now(self, request, queryset):
-        integration_ids = list(queryset.syncable().values_list("pk", flat=True))
-        with transaction.atomic():
-            for integration_id in integration_ids:
-                integration_listings_mark_pending(integration_id=integration_id)
-                stock_push_integration.delay_on_commit(integration_id)
-        self._report_skipped(request, queryset, integration_ids, "stock pushes")
+        self._request(request, queryset, Work.STOCK, "stock pushes")
 
-    def _report_skipped(self, request, queryset, started_ids: list[int], what: str) -> None:
-        self.message_user(request, f"Started {what} for {len(started_ids)} integration(s).", messages.SUCCESS)
-        skipped = queryset.count() - len(started_ids)
+    def _request(self, request, queryset, work: Work, what: str) -> None:
+        """The apps that do the work hear about it (orders, stock) and start it once this transaction commits."""
+        integration_ids = list(eligible(work, among=queryset).values_list("pk", flat=True))
+        with transaction.atomic():
+            work_requested.send(sender=Integration, integration_ids=integration_ids, work=work)
+        self.message_user(request, f"Started {what} for {len(integration_ids)} integration(s).", messages.SUCCESS)
+        skipped = queryset.count() - len(integration_ids)
         if skipped:
-            self.message_user(
-                request,
-                f"Skipped {skipped} integration(s) that are disabled, removed or not authorised.",
-                messages.WARNING,
-            )
+            why = "disabled, removed or not authorised" + (" (or have stock updates off)" if work is Work.STOCK else "")
+            self.message_user(request, f"Skipped {skipped} integration(s) that are {why}.", messages.WARNING)

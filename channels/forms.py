@@ -1,10 +1,9 @@
-"""Forms for the integration screens; field names are part of INTERFACES.md."""
+"""Forms of the integration screens; field names are part of INTERFACES.md."""
 
 from __future__ import annotations
 
 from django import forms
 
-from channels.amazon.marketplaces import site_choices
 from channels.models import Integration
 
 BOTH_ORDER_RULES_ON = (
@@ -16,21 +15,6 @@ WHOLE_NUMBER_ERRORS = {
     "invalid": "Enter a whole number, 0 or more.",
     "min_value": "Enter 0 or more: this cannot be negative.",
 }
-
-
-class AmazonIntegrationAddForm(forms.Form):
-    name = forms.CharField(
-        max_length=100,
-        help_text="For your own reference, e.g. “Amazon UK”.",
-        error_messages={"required": NAME_REQUIRED},
-        widget=forms.TextInput(attrs={"placeholder": "Amazon UK", "autofocus": True}),
-    )
-    marketplace = forms.ChoiceField(
-        label="Site",
-        choices=[("", "Choose a site…"), *site_choices()],
-        help_text="The Amazon site this seller account sells on. Add one integration per site.",
-        error_messages={"required": "Choose the Amazon site, e.g. United Kingdom."},
-    )
 
 
 class IntegrationSettingsForm(forms.ModelForm):

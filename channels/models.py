@@ -16,10 +16,6 @@ class IntegrationQuerySet(TenantQuerySet):
         """Not removed (removed integrations are kept only for their orders)."""
         return self.filter(removed_at__isnull=True)
 
-    def syncable(self) -> IntegrationQuerySet:
-        """Those that may talk to Amazon now: enabled, authorised and not removed."""
-        return self.active().filter(enabled=True, authorisation_state=Integration.AuthorisationState.AUTHORISED)
-
 
 class Integration(models.Model):
     class Channel(models.TextChoices):

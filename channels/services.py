@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import SellerAccount
-from channels.amazon.marketplaces import MARKETPLACES, marketplace_by_id
 from channels.models import Integration
-
-MARKETPLACE_IDS = {marketplace.marketplace_id for marketplace in MARKETPLACES}
+from channels.signals import integration_listings_changed
 
 # The settings that change what a listing should advertise on Amazon: changing one re-sends stock.
 LISTING_SETTINGS = ("stock_updates_enabled", "price_updates_enabled", "max_quantity_to_advertise", "stock_threshold")
@@ -39,14 +35,12 @@ def integration_mark_needs_reauthorisation(*, integration_id: int, problem: str)
     )
 
 
-def integration_listings_need_push(*, integration: Integration) -> None:
-    """What this integration's listings should advertise may have changed, so send current stock again.
+def _listings_changed(integration: Integration) -> None:
+    """What this integration's listings should advertise may have changed: the stock push hears it now.
 
     Every caller already runs inside the transaction that made the change.
     """
-    from stock.push.marking import integration_listings_mark_pending  # stock imports channels: import late
-
-    integration_listings_mark_pending(integration_id=integration.pk)
+    integration_listings_changed.send(sender=Integration, integration=integration)
 
 
 def integration_create(*, account: SellerAccount, name: str, marketplace_id: str) -> Integration:
@@ -107,7 +101,7 @@ def integration_authorise(*, integration: Integration, selling_partner_id: str, 
             locked.authorised_at = timezone.now()
             locked.authorisation_problem = ""
             locked.save()
-            integration_listings_need_push(integration=locked)
+            _listings_changed(locked)
     except IntegrityError:
         raise AuthorisationRefused(
             f"Amazon seller id {selling_partner_id} is already connected for {integration.marketplace.site_name}. "
@@ -126,7 +120,7 @@ def integration_set_enabled(*, integration: Integration, enabled: bool) -> Integ
         )
         integration.enabled = enabled
         if changed:  # disabling matters too: region peers may now send their own, higher quantity
-            integration_listings_need_push(integration=integration)
+            _listings_changed(integration)
     return integration
 
 
@@ -142,7 +136,7 @@ def integration_update_settings(*, integration: Integration, **values) -> Integr
             setattr(integration, name, value)
         integration.save(update_fields=[*values, "updated_at"])
         if listings_changed:
-            integration_listings_need_push(integration=integration)
+            _listings_changed(integration)
     return integration
 
 
@@ -153,100 +147,4 @@ def integration_remove(*, integration: Integration) -> None:
         enabled=False,
         removed_at=timezone.now(),
         updated_at=timezone.now(),
-    )
-
-
-@dataclass(frozen=True)
-class Check:
-    """One line of a verification: `ok` is None when it could not be told."""
-
-    subject: str
-    ok: bool | None
-    sentence: str
-
-
-@dataclass(frozen=True)
-class Verification:
-    checks: list[Check]
-
-    @property
-    def ok(self) -> bool:
-        return all(check.ok for check in self.checks)
-
-
-def _site_check(integration: Integration, participations) -> Check:
-    site = integration.marketplace.site_name
-    here = [p for p in participations if p.marketplace_id == integration.marketplace_id]
-    if here and here[0].is_participating:
-        sentence = f"Your seller account sells on Amazon {site}."
-        if here[0].has_suspended_listings:
-            sentence += " Amazon reports suspended listings there: check them in Seller Central."
-        return Check("Site", True, sentence)
-    others = sorted(
-        marketplace_by_id(p.marketplace_id).site_name
-        for p in participations
-        if p.is_participating and p.marketplace_id in MARKETPLACE_IDS
-    )
-    elsewhere = f" It sells on: {', '.join(others)}." if others else ""
-    return Check(
-        "Site",
-        False,
-        f"Your seller account does not sell on Amazon {site}.{elsewhere} "
-        "Remove this integration and add one for a site you sell on.",
-    )
-
-
-def integration_verify(*, integration: Integration) -> Verification:
-    """Ask Amazon whether the stored authorisation works: auth key, seller id and site, in plain words."""
-    # Imported here: the gateway imports this module (integration_mark_needs_reauthorisation).
-    from channels.amazon import errors, lwa
-    from channels.amazon.gateway import AmazonGateway, SellingPartner
-
-    seller_id = integration.selling_partner_id
-    if not integration.refresh_token:
-        return Verification(
-            [Check("Auth key", False, "This integration is not authorised yet: click Authorise and follow the steps.")]
-        )
-    not_checked = Check("Seller id", None, f"Seller id {seller_id} could not be checked.")
-    # Verify means "does the auth key work now": fetch a fresh access token rather than a cached one.
-    lwa.forget_access_token(integration.refresh_token)
-    try:
-        with AmazonGateway(SellingPartner.for_integration(integration)) as gateway:
-            participations = gateway.get_marketplace_participations()
-    except errors.AuthorisationRevoked:
-        return Verification(
-            [
-                Check(
-                    "Auth key",
-                    False,
-                    "Amazon no longer accepts the auth key (the app may have been removed in Seller Central): "
-                    "click Reauthorise.",
-                ),
-                not_checked,
-            ]
-        )
-    except errors.Throttled as error:
-        wait = max(1, round(error.retry_after or 60))
-        return Verification([Check("Auth key", None, f"Amazon asked us to slow down: try again in {wait} seconds.")])
-    except errors.AppCredentialsInvalid:
-        return Verification(
-            [
-                Check(
-                    "Auth key",
-                    None,
-                    "Amazon refused Avasam's own app credentials; this is not a problem with your account. "
-                    "Please contact support.",
-                )
-            ]
-        )
-    except errors.AmazonError as error:
-        return Verification(
-            [Check("Auth key", None, f"Amazon could not be asked just now ({error.message}). Try again in a minute.")]
-        )
-    return Verification(
-        [
-            Check("Auth key", True, "The auth key works: Amazon gave us access with it."),
-            Check("Seller id", True, f"Seller id {seller_id} is the Amazon seller account this auth key belongs to."),
-            _site_check(integration, participations),
-        ]
     )

@@ -5,15 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from accounts.tenancy import seller_required
 from channels import selectors, services
 from channels.decorators import integration_view
-from channels.forms import AmazonIntegrationAddForm, IntegrationSettingsForm
+from channels.forms import IntegrationSettingsForm
 from channels.models import Integration
-from stock.push.selectors import integration_region_shared
 
 # Shown on the "Add sales channel" page; only Amazon can be added today.
 OTHER_CHANNELS = [
@@ -23,7 +21,7 @@ OTHER_CHANNELS = [
     ("OnBuy", "img/onbuy.svg"),
 ]
 SETTINGS_FIELDS = [name for name in IntegrationSettingsForm.Meta.fields if name != "name"]
-# Verify posts, stores its result here and redirects to the integration's page, which shows it once.
+# Verify (channels.amazon.views) stores its result here and redirects to the integration's page, which shows it once.
 VERIFICATION_KEY = "channels:verification:{}"
 
 
@@ -69,20 +67,6 @@ def channel_choose(request):
     return render(request, "channels/channel_choose.html", {"other_channels": OTHER_CHANNELS})
 
 
-@seller_required
-@require_http_methods(["GET", "POST"])
-def amazon_add(request):
-    form = AmazonIntegrationAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        integration = services.integration_create(
-            account=request.seller_account,
-            name=form.cleaned_data["name"],
-            marketplace_id=form.cleaned_data["marketplace"],
-        )
-        return redirect("channels:authorise", integration_id=integration.pk)
-    return render(request, "channels/amazon_add.html", {"form": form})
-
-
 @integration_view("GET", "POST")
 def integration_detail(request: HttpRequest, integration: Integration) -> HttpResponse:
     form = IntegrationSettingsForm(request.POST or None, instance=integration)
@@ -107,20 +91,8 @@ def _render_detail(request, integration: Integration, form: IntegrationSettingsF
             "settings_fields": [form[name] for name in SETTINGS_FIELDS],
             "settings_open": settings_have_errors,
             "verification": verification,
-            "region_shared": integration_region_shared(integration=integration),
         },
     )
-
-
-@integration_view("POST")
-def integration_verify_view(request: HttpRequest, integration: Integration) -> HttpResponse:
-    """Ask Amazon, then show the answer on the integration's page (so a reload does not ask again)."""
-    verification = services.integration_verify(integration=integration)
-    request.session[VERIFICATION_KEY.format(integration.pk)] = {
-        "ok": verification.ok,
-        "checks": [{"subject": c.subject, "ok": c.ok, "sentence": c.sentence} for c in verification.checks],
-    }
-    return redirect(reverse("channels:detail", args=[integration.pk]) + "#verification")
 
 
 @integration_view("GET", "POST")

@@ -1,6 +1,8 @@
-"""The order list's filters."""
+"""The order list's filters, and the analytics period."""
 
 from __future__ import annotations
+
+from datetime import date, timedelta
 
 from django import forms
 
@@ -58,3 +60,36 @@ class OrderFilterForm(forms.Form):
             purchased_from=data.get("purchased_from"),
             purchased_to=data.get("purchased_to"),
         )
+
+
+PERIOD_CHOICES = [(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"), (365, "Last 365 days")]
+DEFAULT_DAYS = 30
+LONGEST_PERIOD_DAYS = 366
+
+
+class PeriodForm(forms.Form):
+    days = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, label="Period")
+    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("The start date must be on or before the end date.")
+            if (end - start).days >= LONGEST_PERIOD_DAYS:
+                raise forms.ValidationError(f"Choose a period of at most {LONGEST_PERIOD_DAYS} days.")
+        elif start or end:
+            raise forms.ValidationError("Give both a start and an end date, or choose a period.")
+        return data
+
+    def period(self, today: date) -> tuple[date, date]:
+        """The chosen period, or the last 30 days when the form is empty or invalid."""
+        if self.is_valid():
+            if self.cleaned_data.get("start"):
+                return self.cleaned_data["start"], self.cleaned_data["end"]
+            days = self.cleaned_data.get("days") or DEFAULT_DAYS
+        else:
+            days = DEFAULT_DAYS
+        return today - timedelta(days=days - 1), today

@@ -71,10 +71,6 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.amazon_order_id
 
-    @property
-    def is_avasam(self) -> bool:
-        return self.kind == OrderKind.AVASAM
-
 
 class OrderLineQuerySet(TenantQuerySet):
     account_path = "order__integration__account"
@@ -171,3 +167,19 @@ class OrderDownload(models.Model):
     @property
     def window_in_progress(self) -> bool:
         return self.window_until is not None
+
+
+class PurgedOrdersDay(models.Model):
+    """Non-Avasam orders deleted after their retention, counted first so analytics keep them (one row per batch)."""
+
+    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()  # the UTC date of purchase
+    currency = models.CharField(max_length=3, blank=True)
+    orders = models.PositiveIntegerField()
+    revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["integration", "day"], name="purgedordersday_day")]
+
+    def __str__(self) -> str:
+        return f"{self.orders} purged orders of {self.integration_id} on {self.day}"

@@ -13,10 +13,10 @@ from accounts.models import SellerAccount
 from orders.models import Order, OrderLine
 
 
-def channel_skus_seen(*, integration) -> set[str]:
+def channel_skus_seen(*, integration_id: int) -> set[str]:
     """Every listing SKU that appears in this integration's order lines."""
     return set(
-        OrderLine.objects.filter(order__integration=integration).values_list("channel_sku", flat=True).distinct()
+        OrderLine.objects.filter(order__integration_id=integration_id).values_list("channel_sku", flat=True).distinct()
     )
 
 

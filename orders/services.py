@@ -1,6 +1,6 @@
 """Writes to orders: reclassification after mapping changes, and purging expired non-Avasam orders.
 
-The download itself is in orders.download.
+The download itself is in orders.download; analytics' tallies of purged orders in orders.analytics.
 """
 
 from __future__ import annotations
@@ -12,25 +12,15 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from activity.services import orders_count_before_purge
+from channels.listings import mapped_products
 from channels.models import Integration
+from orders.analytics import orders_count_before_purge
 from orders.classification import classify_order
 from orders.models import FulfilledBy, Order, OrderDownload, OrderLine, PurgedOrder
 
 
 def retention_expiry(*, imported_at: datetime) -> datetime:
     return imported_at + timedelta(days=settings.ORDER_NON_AVASAM_RETENTION_DAYS)
-
-
-def mapped_products(*, integration_id: int, channel_skus) -> dict[str, int]:
-    """channel SKU -> product id for those of `channel_skus` the integration has mapped (one query)."""
-    from stock.models import ListingMapping
-
-    return dict(
-        ListingMapping.objects.filter(integration_id=integration_id, channel_sku__in=set(channel_skus))
-        .order_by()
-        .values_list("channel_sku", "product_id")
-    )
 
 
 def order_downloads_lock(*, integration_id: int) -> None:

@@ -3,8 +3,9 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
-from stock.models import ListingMapping, Product, StockChange, Supplier, SupplierToken
+from stock.models import ListingMapping, ListingSend, Product, StockChange, Supplier, SupplierToken
 from stock.services import listings_affected, supplier_token_issue, supplier_tokens_revoke
 
 RECENT_STOCK_CHANGES = 50
@@ -75,8 +76,6 @@ class SupplierTokenAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke the selected tokens")
     def revoke(self, request, queryset):
-        from django.utils import timezone
-
         revoked = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
         self.message_user(request, f"Revoked {revoked} token(s).", messages.SUCCESS)
 
@@ -124,3 +123,15 @@ class ListingMappingAdmin(admin.ModelAdmin):
     search_fields = ["channel_sku", "product__sku"]
     list_select_related = ["integration", "product"]
     raw_id_fields = ["integration", "product"]
+
+
+@admin.register(ListingSend)
+class ListingSendAdmin(admin.ModelAdmin):
+    list_display = ["answered_at", "integration", "channel_sku", "lane", "quantity", "price", "outcome", "error_code"]
+    list_filter = ["outcome", "lane"]
+    search_fields = ["channel_sku", "amazon_feed_id", "integration__name"]
+    list_select_related = ["integration"]
+    readonly_fields = [field.name for field in ListingSend._meta.fields]
+
+    def has_add_permission(self, request):
+        return False

@@ -138,4 +138,4 @@ class ListingMapping(models.Model):
         return f"{self.channel_sku} → {self.product_id}"
 
 
-from stock.push.models import ListingPush, PushFeed, PushLane  # noqa: E402,F401
+from stock.push.models import ListingPush, ListingSend, PushFeed, PushLane  # noqa: E402,F401

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
+from channels.listings import channel_skus_seen
 from channels.models import Integration
 from stock.models import ListingMapping, Product
 from stock.rules import quantity_to_advertise
@@ -71,9 +72,7 @@ class AutoMapCandidate:
 
 def auto_map_candidates(*, integration: Integration) -> list[AutoMapCandidate]:
     """Listing SKUs seen in this integration's orders, not mapped yet, that equal a product SKU exactly."""
-    from orders.selectors import channel_skus_seen
-
-    seen = channel_skus_seen(integration=integration)
+    seen = channel_skus_seen(integration_id=integration.pk)
     mapped = set(ListingMapping.objects.for_integration(integration).values_list("channel_sku", flat=True))
     products = products_by_sku(skus=seen - mapped)
     return [
@@ -87,3 +86,12 @@ def auto_map_fingerprint(candidates: list[AutoMapCandidate]) -> str:
     """Identifies exactly what a preview showed, so confirming applies that and nothing else."""
     text = "\n".join(f"{candidate.channel_sku}\t{candidate.product.pk}" for candidate in candidates)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def mapped_products(*, integration_id: int, channel_skus: Collection[str]) -> dict[str, int]:
+    """Channel SKU -> product id for those of `channel_skus` the integration has mapped (one query)."""
+    return dict(
+        ListingMapping.objects.filter(integration_id=integration_id, channel_sku__in=set(channel_skus))
+        .order_by()
+        .values_list("channel_sku", "product_id")
+    )

@@ -1,4 +1,5 @@
-"""Settings → an integration's listing mappings: list and search, add, remove, CSV upload and download, auto-map."""
+"""Settings → an integration's listing mappings: list and search, add, remove, CSV upload and download, auto-map;
+and why a mapped listing shows its quantity."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from channels.models import Integration
 from stock import selectors, services
 from stock.forms import MappingForm, MappingUploadForm
 from stock.models import ListingMapping
-from stock.push.selectors import integration_region_shared, listing_push_errors, listing_push_statuses
+from stock.push import explain
+from stock.push.selectors import listing_push_errors, listing_push_statuses
 
 PAGE_SIZE = 100
 PUSH_ERRORS_SHOWN = 50
@@ -58,7 +60,6 @@ def _render_list(
         "rows": rows,
         "push_errors": push_errors[:PUSH_ERRORS_SHOWN],
         "push_errors_count": len(push_errors),
-        "region_shared": integration_region_shared(integration=integration),
         "search": search,
         "form": form or MappingForm(),
         "upload_form": upload_form or MappingUploadForm(),
@@ -151,3 +152,20 @@ def auto_map(request: HttpRequest, integration: Integration) -> HttpResponse:
         "fingerprint": selectors.auto_map_fingerprint(candidates),
     }
     return render(request, "stock/auto_map.html", context)
+
+
+@integration_view("GET")
+def listing_explain(request: HttpRequest, integration: Integration, mapping_id: int) -> HttpResponse:
+    mappings = ListingMapping.objects.for_integration(integration).select_related("product__supplier")
+    mapping = get_for_seller_or_404(request, mappings, pk=mapping_id)
+    mapping.integration = integration
+    return render(
+        request,
+        "stock/listing_explain.html",
+        {
+            "integration": integration,
+            "mapping": mapping,
+            "chain": explain.quantity_chain(mapping=mapping),
+            "price": explain.price_in_force(mapping),
+        },
+    )

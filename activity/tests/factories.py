@@ -5,7 +5,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from activity.models import ListingSend, Run
+from activity.models import Run
 from channels.tests.factories import IntegrationFactory
 
 
@@ -20,15 +20,3 @@ class RunFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(lambda: timezone.now() - timedelta(seconds=5))
     finished_at = factory.LazyAttribute(lambda run: run.started_at + timedelta(seconds=2))
     outcome = Run.Outcome.SUCCEEDED
-
-
-class ListingSendFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = ListingSend
-
-    integration = factory.SubFactory(IntegrationFactory)
-    channel_sku = factory.Sequence(lambda n: f"AMZ-{n:05d}")
-    lane = Run.Lane.BULK
-    version = 1
-    quantity = 10
-    outcome = ListingSend.Outcome.ACCEPTED

@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 
 from activity.models import Run
 
-from .factories import ListingSendFactory, RunFactory
+from .factories import RunFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +31,3 @@ def test_ops_list_runs_of_every_seller_and_filter_them(staff_client, django_asse
     failed = staff_client.get(CHANGELIST, {"outcome__exact": "failed"}).content.decode()
     assert "Seller B UK" in failed and "Seller A UK" not in failed
     assert staff_client.get(CHANGELIST + "add/").status_code == 403
-
-
-def test_ops_list_listing_sends(staff_client):
-    ListingSendFactory(channel_sku="SKU-IN-ADMIN")
-    assert "SKU-IN-ADMIN" in staff_client.get("/admin/activity/listingsend/").content.decode()

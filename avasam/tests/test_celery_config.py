@@ -1,5 +1,10 @@
 """The Celery guarantees every background feature relies on; this test keeps them from drifting."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from avasam.celery import app
 from avasam.celery_config import beat_schedule
 
@@ -25,3 +30,16 @@ def test_the_beat_schedule_is_the_one_declared_in_code_and_names_real_tasks():
     assert app.conf.beat_schedule == beat_schedule
     for name, entry in beat_schedule.items():
         assert entry["task"] in app.tasks, f"beat entry {name!r} names an unknown task"
+
+
+def test_the_embedded_broker_keeps_everything_under_var():
+    # Run in a fresh interpreter: the settings read the environment once.
+    root = Path(__file__).resolve().parents[2]
+    env = {key: value for key, value in os.environ.items() if key not in {"REDIS_URL", "CELERY_BROKER_URL"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "avasam.settings", "DEBUG": "true"})
+    command = "from avasam import celery_config as c; print(sorted(c.broker_transport_options.items()))"
+    result = subprocess.run([sys.executable, "-c", command], cwd=root, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    var = str(root / "var" / "broker")
+    assert f"('control_folder', '{var}/control')" in result.stdout
+    assert f"('data_folder_in', '{var}/queue')" in result.stdout

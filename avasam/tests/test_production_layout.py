@@ -25,4 +25,6 @@ def test_every_app_process_gets_the_production_settings():
         assert environment["DATABASE_URL"].startswith("postgres://")
         assert environment["REDIS_URL"].startswith("redis://")
         assert "SECRET_KEY" in environment and "FIELD_ENCRYPTION_KEYS" in environment
+        for name in ("AMAZON_LWA_CLIENT_ID", "AMAZON_LWA_CLIENT_SECRET", "AMAZON_SP_APP_ID"):
+            assert environment[name] == f"${{{name}:?set {name}}}", "production must bring its own"
         assert "DEBUG" not in environment, "production runs with DEBUG off"

@@ -24,7 +24,6 @@ from channels.amazon.types import (
     Participation,
     ProcessingReport,
 )
-from channels.services import integration_mark_needs_reauthorisation
 
 if TYPE_CHECKING:
     from channels.models import Integration
@@ -40,24 +39,23 @@ class SellingPartner:
     selling_partner_id: str
     refresh_token: str = field(repr=False)
     marketplace_id: str
-    # Set when built from an integration, so a revoked authorisation marks it for the seller to see.
-    integration_id: int | None = None
 
-    @classmethod
-    def for_integration(cls, integration: Integration) -> SellingPartner:
-        return cls(
-            selling_partner_id=integration.selling_partner_id,
-            refresh_token=integration.refresh_token,
-            marketplace_id=integration.marketplace_id,
-            integration_id=integration.pk,
-        )
+
+def gateway_for(integration: Integration, *, wait_for_rate_limit: bool = False) -> AmazonGateway:
+    """The one way to reach Amazon for an integration: its seller id, authorisation and site."""
+    partner = SellingPartner(
+        selling_partner_id=integration.selling_partner_id,
+        refresh_token=integration.refresh_token,
+        marketplace_id=integration.marketplace_id,
+    )
+    return AmazonGateway(partner, wait_for_rate_limit=wait_for_rate_limit)
 
 
 class AmazonGateway:
     """One seller on one marketplace.
 
-    Never retries on its own, except one access-token refresh after a 403: callers (Celery tasks) re-schedule
-    themselves on Throttled / TransientError, and stop on AuthorisationRevoked / AppCredentialsInvalid.
+    Never retries on its own, except one access-token refresh after a 403: callers act on
+    channels.amazon.outcomes.outcome_of(error) (re-schedule, stop, or give up with Amazon's reason).
     """
 
     def __init__(self, partner: SellingPartner, *, wait_for_rate_limit: bool = False) -> None:
@@ -192,10 +190,6 @@ class AmazonGateway:
             raise AppCredentialsInvalid()
         try:
             response = self._call_refreshing_once_on_403(operation, request)
-        except AuthorisationRevoked as error:
-            self._mark_needs_reauthorisation(error)
-            self._log_failure(operation, error)
-            raise
         except AmazonError as error:
             self._log_failure(operation, error)
             raise
@@ -228,10 +222,6 @@ class AmazonGateway:
             raise Throttled(retry_after=retry_after, status=error.status, code=error.code) from error
         ratelimit.observe_rate(selling_partner_id, operation, response.rate_limit)
         return response
-
-    def _mark_needs_reauthorisation(self, error: AuthorisationRevoked) -> None:
-        if self.partner.integration_id is not None:
-            integration_mark_needs_reauthorisation(integration_id=self.partner.integration_id, problem=error.message)
 
     def _log_failure(self, operation: str, error: AmazonError) -> None:
         # Throttling is routine (tasks re-schedule themselves); everything else deserves a look.

@@ -103,10 +103,14 @@ def throttled_by_amazon(selling_partner_id: str, operation: str) -> float:
 
 
 def full_jitter_backoff(attempt: int, *, rate: float) -> float:
-    """AWS's "full jitter": uniform in [0, min(cap, base * 2^(attempt-1))], base = one token interval."""
+    """The backoff after the `attempt`th 429 in a row: full jitter from one token interval of the operation."""
     base = max(BACKOFF_BASE_SECONDS, 1 / rate)
-    ceiling = min(max(BACKOFF_CAP_SECONDS, base), base * 2 ** (attempt - 1))
-    return random.uniform(0, ceiling)
+    return full_jitter(attempt, base=base, cap=max(BACKOFF_CAP_SECONDS, base))
+
+
+def full_jitter(attempt: int, *, base: float, cap: float) -> float:
+    """AWS's "full jitter", the one backoff every retry uses: uniform in [0, min(cap, base * 2^(attempt-1))]."""
+    return random.uniform(0, min(cap, base * 2 ** min(max(attempt - 1, 0), 60)))
 
 
 # The last rate this process saw per bucket, so an unchanged header costs no write.

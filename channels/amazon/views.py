@@ -1,4 +1,5 @@
-"""Authorising Avasam on Amazon: the authkey page, the consent redirect, the OAuth callback and its status."""
+"""Amazon-only seller pages: adding an Amazon integration, authorising it (the authkey page, the consent
+redirect, the OAuth callback and its status) and verifying it."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.tenancy import seller_required
 from channels import services
 from channels.amazon.authorisation import (
     InvalidState,
@@ -17,8 +20,11 @@ from channels.amazon.authorisation import (
     issue_state,
 )
 from channels.amazon.errors import AmazonError
+from channels.amazon.forms import AmazonIntegrationAddForm
+from channels.amazon.verify import integration_verify
 from channels.decorators import integration_view
 from channels.models import Integration
+from channels.views import VERIFICATION_KEY
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +45,7 @@ def _status(request: HttpRequest, integration: Integration) -> dict:
 def authorise(request: HttpRequest, integration: Integration):
     return render(
         request,
-        "channels/authorise.html",
+        "amazon/authorise.html",
         {"integration": integration, "status": _status(request, integration)},
     )
 
@@ -62,7 +68,7 @@ def authorise_status(request: HttpRequest, integration: Integration):
 
 def _failed(request: HttpRequest, message: str, *, integration: Integration | None = None, status: int = 400):
     return render(
-        request, "channels/callback_failed.html", {"message": message, "integration": integration}, status=status
+        request, "amazon/callback_failed.html", {"message": message, "integration": integration}, status=status
     )
 
 
@@ -115,7 +121,7 @@ def callback(request):
     except services.AuthorisationRefused as refusal:
         return _refused(request, integration, refusal.message, status=409)
     logger.info("integration %s authorised for seller id %s", integration.pk, selling_partner_id)
-    return render(request, "channels/callback_done.html", {"integration": integration})
+    return render(request, "amazon/callback_done.html", {"integration": integration})
 
 
 def _sellers_integration(request: HttpRequest, integration_id: int | None) -> Integration | None:
@@ -144,3 +150,28 @@ def _invalid_state(request: HttpRequest, error: InvalidState):
 def _refused(request: HttpRequest, integration: Integration, message: str, *, status: int = 400):
     request.session[PROBLEM_KEY.format(integration.pk)] = message
     return _failed(request, message, integration=integration, status=status)
+
+
+@seller_required
+@require_http_methods(["GET", "POST"])
+def amazon_add(request):
+    form = AmazonIntegrationAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        integration = services.integration_create(
+            account=request.seller_account,
+            name=form.cleaned_data["name"],
+            marketplace_id=form.cleaned_data["marketplace"],
+        )
+        return redirect("channels:authorise", integration_id=integration.pk)
+    return render(request, "amazon/amazon_add.html", {"form": form})
+
+
+@integration_view("POST")
+def verify(request: HttpRequest, integration: Integration):
+    """Ask Amazon, then show the answer on the integration's page (so a reload does not ask again)."""
+    verification = integration_verify(integration=integration)
+    request.session[VERIFICATION_KEY.format(integration.pk)] = {
+        "ok": verification.ok,
+        "checks": [{"subject": c.subject, "ok": c.ok, "sentence": c.sentence} for c in verification.checks],
+    }
+    return redirect(reverse("channels:detail", args=[integration.pk]) + "#verification")

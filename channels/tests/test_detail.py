@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
+from channels.eligibility import Work, eligible
 from channels.forms import BOTH_ORDER_RULES_ON
 from channels.models import Integration
 from channels.tests.factories import AwaitingIntegrationFactory, IntegrationFactory
@@ -171,7 +172,7 @@ def test_removing_wipes_the_credentials_and_hides_the_integration(seller_client,
     listed = seller_client.get("/settings/channels/").context["integrations"]
     assert integration not in listed
     assert seller_client.get(url(integration)).status_code == 404
-    assert not Integration.objects.syncable().filter(pk=integration.pk).exists()
+    assert not eligible(Work.ORDERS).filter(pk=integration.pk).exists()
 
 
 def test_removing_answers_another_seller_with_404(outsider_client, integration):

@@ -6,6 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from django.utils import timezone
 
+from channels.eligibility import Work, eligible
 from channels.models import Integration
 from channels.tests.factories import AwaitingIntegrationFactory, IntegrationFactory
 
@@ -88,7 +89,7 @@ def test_the_list_decrypts_no_token_and_runs_a_fixed_number_of_queries(
     IntegrationFactory.create_batch(5, account=account)
     # A wrong key would make any decryption fail: the list must not need one.
     settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
-    with django_assert_max_num_queries(7):  # 5, and two for every row's health (activity.selectors)
+    with django_assert_max_num_queries(7):  # 5, and two for every row's health (dashboard.selectors)
         response = seller_client.get(LIST)
     assert response.status_code == 200
 
@@ -134,7 +135,7 @@ def test_disabling_keeps_the_settings(seller_client, account):
 def test_a_disabled_integration_is_not_synced(account):
     enabled = IntegrationFactory(account=account)
     IntegrationFactory(account=account, enabled=False)
-    assert list(Integration.objects.syncable()) == [enabled]
+    assert list(eligible(Work.ORDERS)) == [enabled]
 
 
 def test_the_toggle_needs_a_post(seller_client, account):

@@ -1,4 +1,4 @@
-"""Changes on the integration screens that alter what Amazon should show re-send stock (issue 7's marking)."""
+"""Changes on the integration screens that alter what Amazon should show re-send stock."""
 
 from __future__ import annotations
 

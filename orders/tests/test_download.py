@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import timedelta
 from unittest import mock
@@ -164,9 +165,10 @@ def test_an_integration_that_may_not_sync_is_skipped_without_calling_amazon(simu
 def test_a_download_resumes_from_its_last_committed_page_after_a_server_error(simulator):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 30)
+    # Pages 1 and 2 arrive, then Amazon fails: the saved page token lets the next attempt resume.
+    simulator.state.inject_fault("searchOrders", "server_error", count=1, after=2)
     with pytest.raises(TransientError):
-        # Pages 1 and 2 arrive, then Amazon fails: the saved page token lets the next attempt resume.
-        orders_download(integration_id=integration.pk, gateway_factory=_failing_after(simulator, pages=2))
+        orders_download(integration_id=integration.pk)
     download = OrderDownload.objects.get(integration=integration)
     assert (download.pages_done, bool(download.next_page_token), download.cursor) == (2, True, None)
 
@@ -275,7 +277,7 @@ def test_sync_orders_says_on_stderr_that_it_waits_for_amazon(simulator, capsys):
     captured = capsys.readouterr()
     assert captured.out.strip() == f"integration {integration.pk}: ok, 1 pages, 1 new orders, 0 updated, 0 not imported"
     assert f"integration {integration.pk}: Amazon is not answering properly" in captured.err
-    assert "(attempt 1 of 5; next in 5 s, the pages already stored are kept)" in captured.err
+    assert re.search(r"\(attempt 1; next in \d+ s, the pages already stored are kept\)", captured.err)
 
 
 def test_sync_orders_stopped_by_the_operator_frees_the_integration_at_once(simulator):
@@ -310,32 +312,12 @@ def test_sync_orders_for_an_unknown_integration_says_so():
         call_command("sync_orders", "--integration", "999999")
 
 
-def _failing_after(simulator, *, pages: int):
-    """The real gateway, with Amazon answering 500 from the (pages + 1)th searchOrders call."""
-    from orders.download import default_gateway
-
-    def build(integration, *, wait_for_rate_limit):
-        gateway = default_gateway(integration, wait_for_rate_limit=wait_for_rate_limit)
-        search_orders = gateway.search_orders
-        calls = {"n": 0}
-
-        def search(**kwargs):
-            calls["n"] += 1
-            if calls["n"] == pages + 1:
-                simulator.state.inject_fault("searchOrders", "server_error", count=1)
-            return search_orders(**kwargs)
-
-        gateway.search_orders = search
-        return gateway
-
-    return build
-
-
 def test_a_saved_page_token_amazon_no_longer_accepts_restarts_the_window(simulator):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 30)
+    simulator.state.inject_fault("searchOrders", "server_error", count=1, after=1)
     with pytest.raises(TransientError):
-        orders_download(integration_id=integration.pk, gateway_factory=_failing_after(simulator, pages=1))
+        orders_download(integration_id=integration.pk)
     download = OrderDownload.objects.get(integration=integration)
     OrderDownload.objects.filter(pk=download.pk).update(next_page_token="expired-token")
 

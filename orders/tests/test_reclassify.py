@@ -27,7 +27,7 @@ def test_channel_skus_seen_lists_each_sku_of_the_integrations_orders_once():
     order = _order(IntegrationFactory(), ["A", "B"])
     _order(order.integration, ["B", "C"])
     _order(IntegrationFactory(), ["OTHER"])
-    assert channel_skus_seen(integration=order.integration) == {"A", "B", "C"}
+    assert channel_skus_seen(integration_id=order.integration_id) == {"A", "B", "C"}
 
 
 def test_mapping_a_non_avasam_orders_only_sku_makes_it_avasam():

@@ -18,11 +18,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.amazon.marketplaces import UnknownMarketplace, marketplace_by_id
+from channels.eligibility import Work, eligible, may
 from channels.models import Integration
 from stock.models import ListingMapping
 from stock.push import planning
 from stock.push.bulk import bulk_update_rows
 from stock.push.models import ListingPush, PushLane
+from stock.push.tasks import stock_push_fast_lane
 
 Key = tuple[int, str]  # (integration id, channel SKU)
 
@@ -43,21 +45,6 @@ _UPDATED_FIELDS = [
     "unknown_sku",
     "updated_at",
 ]
-
-
-def integration_pushes(integration: Integration) -> bool:
-    """Whether this integration sends anything to Amazon now."""
-    return (
-        integration.removed_at is None
-        and integration.enabled
-        and integration.authorisation_state == Integration.AuthorisationState.AUTHORISED
-        and integration.stock_updates_enabled
-        and integration.channel == Integration.Channel.AMAZON
-    )
-
-
-def pushing_integrations():
-    return Integration.objects.syncable().filter(stock_updates_enabled=True, channel=Integration.Channel.AMAZON)
 
 
 def listings_mark_pending(
@@ -93,8 +80,6 @@ def listings_mark_pending(
         for batch in _batches_by_sku(keys, size):
             marked += _mark_batch(batch, integrations, forced_integrations if force else set(), fast_lane)
     if fast_lane:
-        from stock.push.tasks import stock_push_fast_lane
-
         for fast_integration_id in sorted(fast_lane):
             stock_push_fast_lane.delay_on_commit(fast_integration_id)
     return marked
@@ -108,7 +93,7 @@ def integration_listings_mark_pending(*, integration_id: int) -> int:
     """
     with transaction.atomic():
         lane, _ = PushLane.objects.select_for_update().get_or_create(integration_id=integration_id)
-        pushing = integration_pushes(Integration.objects.defer("refresh_token").get(pk=integration_id))
+        pushing = may(Integration.objects.defer("refresh_token").get(pk=integration_id), Work.STOCK)
         came_back = pushing and not lane.was_pushing
         if lane.was_pushing != pushing:
             lane.was_pushing = pushing
@@ -116,22 +101,12 @@ def integration_listings_mark_pending(*, integration_id: int) -> int:
         return listings_mark_pending(integration_ids=[integration_id], force=came_back)
 
 
-def lanes_stopped_record(*, integration_id: int | None = None) -> int:
-    """Integrations that stopped sending outside our hooks (Amazon revoked the authorisation, noticed by any
-    call to Amazon; removal): record it, so that re-authorising counts as coming back and re-sends every listing.
-    The drain calls it, and the push when Amazon refuses its authorisation."""
-    lanes = PushLane.objects.filter(was_pushing=True).exclude(integration__in=pushing_integrations())
-    if integration_id is not None:
-        lanes = lanes.filter(integration_id=integration_id)
-    return lanes.update(was_pushing=False)
-
-
 def region_limits_refresh() -> int:
     """Listings sent at a region peer's lower quantity, where that peer stopped sending (removed, unauthorised by
     Amazon): send their own value again. The drain calls it, since those changes happen outside our hooks."""
     stale = (
         ListingPush.objects.filter(limited_by__isnull=False)
-        .exclude(limited_by__in=pushing_integrations())
+        .exclude(limited_by__in=eligible(Work.STOCK))
         .values_list("integration_id", "channel_sku")
     )
     by_integration: dict[int, set[str]] = defaultdict(set)
@@ -201,7 +176,7 @@ def region_peers(integration: Integration, integrations: Iterable[Integration]) 
         if other.pk != integration.pk
         and other.selling_partner_id == integration.selling_partner_id
         and _region(other) == region
-        and integration_pushes(other)
+        and may(other, Work.STOCK)
     ]
 
 
@@ -287,6 +262,7 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
         if key[0] in rules:
             own[key] = planning.own_quantity(mapping["product__quantity"], rules[key[0]])
     peers_of = {pk: region_peers(integration, integrations.values()) for pk, integration in integrations.items()}
+    pushing = {pk: may(integration, Work.STOCK) for pk, integration in integrations.items()}
 
     now = timezone.now()
     changed: list[ListingPush] = []
@@ -296,7 +272,7 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
             continue
         mapping = mappings.get(key)
         own_quantity = own.get(key)
-        if integration_pushes(integration):
+        if pushing[key[0]]:
             peer_values = {peer.pk: own[(peer.pk, key[1])] for peer in peers_of[key[0]] if (peer.pk, key[1]) in own}
         else:
             peer_values = {}
@@ -314,7 +290,7 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
             force=key[0] in forced,
         ):
             changed.append(row)
-            if integration_pushes(integration) and planning.goes_fast_lane(
+            if pushing[key[0]] and planning.goes_fast_lane(
                 desired_quantity=row.desired_quantity, accepted_quantity=row.accepted_quantity
             ):
                 fast_lane.add(key[0])

@@ -1,11 +1,14 @@
-"""What each listing should show on Amazon, what Amazon last accepted, and the feeds that carry the difference."""
+"""What each listing should show on Amazon, what Amazon last accepted, the feeds that carry the difference, and
+every value sent with Amazon's answer."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from accounts.tenancy import TenantQuerySet
+from activity.models import Run
 
 
 class ListingPushQuerySet(TenantQuerySet):
@@ -136,3 +139,41 @@ class PushLane(models.Model):
 
     def __str__(self) -> str:
         return f"push lane of {self.integration_id}"
+
+
+class ListingSendQuerySet(TenantQuerySet):
+    account_path = "integration__account"
+
+
+class ListingSend(models.Model):
+    """One value sent to Amazon for one listing, and Amazon's answer (the trail behind "why this quantity")."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted by Amazon"
+        REJECTED = "rejected", "Rejected by Amazon"
+        NOT_PROCESSED = "not_processed", "Not processed (sent again)"
+
+    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+")
+    channel_sku = models.CharField("channel SKU", max_length=200)
+    lane = models.CharField(max_length=10, choices=Run.Lane.choices)
+    version = models.BigIntegerField()
+    quantity = models.IntegerField(null=True, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error_code = models.CharField(max_length=40, blank=True)
+    error = models.TextField(blank=True)
+    amazon_feed_id = models.CharField(max_length=100, blank=True)
+
+    objects = ListingSendQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        indexes = [
+            models.Index(fields=["integration", "channel_sku", "-answered_at"], name="listingsend_listing"),
+            models.Index(fields=["answered_at"], name="listingsend_answered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_sku}: {self.quantity} ({self.get_outcome_display()})"

@@ -23,14 +23,6 @@ class IntegrationRules:
     currency: str
 
 
-@dataclass(frozen=True)
-class Desired:
-    own_quantity: int
-    quantity: int
-    price: Decimal | None
-    limited_by: int | None  # the region peer whose lower quantity we send
-
-
 def own_quantity(available: int | None, rules: IntegrationRules) -> int:
     return quantity_to_advertise(
         available, stock_threshold=rules.stock_threshold, max_quantity_to_advertise=rules.max_quantity_to_advertise

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from channels.eligibility import Work, may
 from channels.models import Integration
-from stock.push.marking import integration_pushes, region_peers
+from stock.push.marking import region_peers
 from stock.push.models import ListingPush
 
 
@@ -84,7 +85,7 @@ class RegionShared:
 
 def integration_region_shared(*, integration: Integration) -> RegionShared | None:
     """The integrations sharing quantities with this one, or None when it shares with nobody."""
-    if not integration.selling_partner_id or not integration_pushes(integration):
+    if not integration.selling_partner_id or not may(integration, Work.STOCK):
         return None
     candidates = (
         Integration.objects.filter(selling_partner_id=integration.selling_partner_id)

@@ -17,19 +17,17 @@ from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 
 from activity.models import Run
-from activity.services import run_record, run_record_push
-from channels.amazon.errors import (
-    AmazonError,
-    AppCredentialsInvalid,
-    AuthorisationRevoked,
-    Throttled,
-    TransientError,
-)
+from activity.services import run_record
+from channels.amazon.errors import AmazonError
+from channels.amazon.gateway import AmazonGateway, gateway_for
+from channels.amazon.outcomes import Cause, outcome_of
+from channels.eligibility import Work, eligible, may
 from channels.models import Integration
 from stock.push import feeds, planning, tracking
 from stock.push.bulk import bulk_update_rows
-from stock.push.marking import integration_pushes, lanes_stopped_record
-from stock.push.models import ListingPush, PushFeed, PushLane
+from stock.push.lanes import lane_acquire, lane_release, lanes_stopped_record
+from stock.push.models import ListingPush, PushFeed
+from stock.push.trail import run_record_push
 
 logger = logging.getLogger(__name__)
 
@@ -61,12 +59,6 @@ class PushResult:
         self.retry_after = other.retry_after
         self.stopped = other.stopped or self.stopped
         self.recorded.add(other.recorded)
-
-
-def gateway_for(integration: Integration, *, wait_for_rate_limit: bool):
-    from channels.amazon.gateway import AmazonGateway, SellingPartner
-
-    return AmazonGateway(SellingPartner.for_integration(integration), wait_for_rate_limit=wait_for_rate_limit)
 
 
 def _due() -> Q:
@@ -103,7 +95,7 @@ def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) ->
     """Patch every pending listing that goes to 0, one patchListingsItem each (5 per second per seller)."""
     result = PushResult(integration_id)
     integration = Integration.objects.filter(pk=integration_id).first()
-    if integration is None or not integration_pushes(integration):
+    if integration is None or not may(integration, Work.STOCK):
         return result
     now = timezone.now()
     with transaction.atomic():
@@ -141,7 +133,9 @@ def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) ->
     return result
 
 
-def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, result: PushResult) -> None:
+def _patch_rows(
+    rows: list[ListingPush], *, integration: Integration, gateway: AmazonGateway, result: PushResult
+) -> None:
     marketplace = integration.marketplace
     renewed = time.monotonic()
     for index, row in enumerate(rows):
@@ -158,16 +152,17 @@ def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, r
         )
         try:
             submission = gateway.patch_listings_item(sku=row.channel_sku, patches=patches)
-        except Throttled as error:
-            tracking.patch_release(row_ids=[r.pk for r in rows[index:]])
-            result.retry_after = error.retry_after
-            return
-        except (AuthorisationRevoked, AppCredentialsInvalid) as error:
-            tracking.patch_release(row_ids=[r.pk for r in rows[index:]], error=error.message)
-            result.stopped = error.message
-            return
         except AmazonError as error:
-            # Amazon did not take it (5xx, timeout, bad request): the row goes again after a backoff.
+            outcome = outcome_of(error, integration_id=integration.pk)
+            if outcome.deferred or outcome.stopped:
+                # Not sent: the rest of the batch goes later (throttled) or once someone acts (stopped).
+                tracking.patch_release(
+                    row_ids=[r.pk for r in rows[index:]], error="" if outcome.deferred else outcome.message
+                )
+                result.retry_after = outcome.retry_after
+                result.stopped = outcome.message if outcome.stopped else ""
+                return
+            # Amazon did not take it (unavailable, or refused): the row goes again after a backoff.
             tracking.patch_record_result(
                 row_id=row.pk,
                 version=row.version,
@@ -175,12 +170,12 @@ def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, r
                 price=None,
                 accepted=False,
                 code=error.code or str(error.status or "ERROR"),
-                message=error.message,
+                message=outcome.message,
                 feed_id_at_claim=row.feed_id,
-                transient=isinstance(error, TransientError),
+                transient=outcome.cause is Cause.UNAVAILABLE,
             )
             result.recorded.failed += 1
-            result.recorded.errors.append(f"{row.channel_sku}: {error.message}")
+            result.recorded.errors.append(f"{row.channel_sku}: {outcome.message}")
             continue
         result.patches += 1
         accepted = submission.status == "ACCEPTED"
@@ -205,21 +200,6 @@ def _patch_rows(rows: list[ListingPush], *, integration: Integration, gateway, r
 # --- bulk lane ---------------------------------------------------------------------------------------------------
 
 
-def lane_acquire(*, integration_id: int) -> bool:
-    """Lease the integration's bulk lane (a conditional UPDATE that must hit one row)."""
-    PushLane.objects.get_or_create(integration_id=integration_id)
-    now = timezone.now()
-    return bool(
-        PushLane.objects.filter(integration_id=integration_id)
-        .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
-        .update(locked_until=now + timedelta(seconds=settings.STOCK_PUSH_LEASE_SECONDS), last_run_at=now)
-    )
-
-
-def lane_release(*, integration_id: int) -> None:
-    PushLane.objects.filter(integration_id=integration_id).update(locked_until=None)
-
-
 def _feed_in_flight(integration_id: int) -> PushFeed | None:
     return (
         PushFeed.objects.filter(
@@ -230,7 +210,7 @@ def _feed_in_flight(integration_id: int) -> PushFeed | None:
     )
 
 
-def feed_follow(*, feed: PushFeed, gateway) -> PushResult:
+def feed_follow(*, feed: PushFeed, gateway: AmazonGateway) -> PushResult:
     """Ask Amazon how the feed is doing; record its report once it has finished."""
     result = PushResult(feed.integration_id)
     status = gateway.get_feed(feed.amazon_feed_id)
@@ -283,22 +263,21 @@ def feed_prepare(*, integration: Integration) -> tuple[PushFeed | None, list[dic
     return feed, messages, len(settled)
 
 
-def feed_submit(*, feed: PushFeed, messages: list[dict], gateway) -> PushResult:
+def feed_submit(*, feed: PushFeed, messages: list[dict], gateway: AmazonGateway) -> PushResult:
     result = PushResult(feed.integration_id)
     try:
         amazon_feed_id = gateway.submit_json_listings_feed(messages)
-    except Throttled as error:
-        tracking.feed_record_failure(feed_id=feed.pk, error=error.message, count_attempt=False)
-        result.retry_after = error.retry_after
-        return result
-    except (AuthorisationRevoked, AppCredentialsInvalid) as error:
-        tracking.feed_record_failure(feed_id=feed.pk, error=error.message, count_attempt=False)
-        result.stopped = error.message
-        return result
     except AmazonError as error:
-        result.recorded = tracking.feed_record_failure(
-            feed_id=feed.pk, error=error.message, transient=isinstance(error, TransientError)
-        )
+        outcome = outcome_of(error, integration_id=feed.integration_id)
+        if outcome.deferred or outcome.stopped:
+            # Never reached Amazon: not an attempt that counts against the listings.
+            tracking.feed_record_failure(feed_id=feed.pk, error=outcome.message, count_attempt=False)
+            result.retry_after = outcome.retry_after
+            result.stopped = outcome.message if outcome.stopped else ""
+        else:
+            result.recorded = tracking.feed_record_failure(
+                feed_id=feed.pk, error=outcome.message, transient=outcome.cause is Cause.UNAVAILABLE
+            )
         return result
     PushFeed.objects.filter(pk=feed.pk).update(
         state=PushFeed.State.SUBMITTED, amazon_feed_id=amazon_feed_id, submitted_at=timezone.now()
@@ -328,7 +307,7 @@ def feed_due(*, integration_id: int, interval: float, quiet: float) -> bool:
     return oldest <= now - timedelta(seconds=interval) or span["newest"] <= now - timedelta(seconds=quiet)
 
 
-def bulk_lane_step(*, integration: Integration, gateway, feed_interval: float = 0) -> PushResult:
+def bulk_lane_step(*, integration: Integration, gateway: AmazonGateway, feed_interval: float = 0) -> PushResult:
     """Follow the feed in flight; when there is none and one is due, send the next one.
 
     Waiting lets changes collapse into the next feed; drops to 0 do not wait (the fast lane).
@@ -363,7 +342,7 @@ def integration_push(
     """One pass for one integration: the fast lane, then the bulk lane (if no other worker holds it)."""
     result = PushResult(integration_id)
     integration = Integration.objects.filter(pk=integration_id).first()
-    if integration is None or not integration_pushes(integration):
+    if integration is None or not may(integration, Work.STOCK):
         return result
     tracking.stale_work_release(integration_id=integration_id)
     try:
@@ -379,14 +358,16 @@ def integration_push(
                 result.add(bulk_lane_step(integration=integration, gateway=gateway, feed_interval=interval))
         finally:
             lane_release(integration_id=integration_id)
-    except Throttled as error:
-        result.retry_after = error.retry_after
-    except (AuthorisationRevoked, AppCredentialsInvalid) as error:
-        result.stopped = error.message
     except AmazonError as error:
-        # Following a feed failed (Amazon unreachable): the drain asks again later.
-        logger.warning("stock push for integration %s: %s", integration_id, error.message)
-        result.recorded.errors.append(error.message)
+        outcome = outcome_of(error, integration_id=integration_id)
+        if outcome.deferred:
+            result.retry_after = outcome.retry_after
+        elif outcome.stopped:
+            result.stopped = outcome.message
+        else:
+            # Following a feed failed (Amazon unreachable): the drain asks again later.
+            logger.warning("stock push for integration %s: %s", integration_id, outcome.message)
+            result.recorded.errors.append(outcome.message)
     if result.stopped:
         # Amazon revoked the authorisation: re-authorising will count as coming back and re-send everything.
         lanes_stopped_record(integration_id=integration_id)
@@ -395,9 +376,7 @@ def integration_push(
 
 def integrations_with_work() -> list[int]:
     """Pushing integrations with something pending or a feed in flight (for the drain's fan-out)."""
-    from stock.push.marking import pushing_integrations
-
-    live = pushing_integrations()
+    live = eligible(Work.STOCK)
     pending = ListingPush.objects.filter(pending=True, integration__in=live).values("integration_id")
     in_flight = PushFeed.objects.filter(
         state__in=[PushFeed.State.PREPARING, PushFeed.State.SUBMITTED], integration__in=live

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from activity.services import listing_patch_recorded, push_feed_recorded
 from stock.push import planning
 from stock.push.bulk import bulk_update_rows
 from stock.push.models import ListingPush, PushFeed
+from stock.push.trail import listing_patch_recorded, push_feed_recorded
 
 _FEED_FIELDS = ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"]
 _RESULT_FIELDS = [

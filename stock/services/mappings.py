@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from channels.models import Integration
+from channels.signals import listing_mappings_changed
 from stock.models import ListingMapping, Product
 from stock.selectors import auto_map_candidates, auto_map_fingerprint, mappings_for_channel_skus, products_by_sku
 from stock.services.hooks import listings_affected
@@ -58,12 +59,10 @@ def _integration_locked(integration: Integration) -> Integration:
 
 
 def _mappings_changed(*, integration: Integration, channel_skus: Collection[str]) -> None:
-    """Orders and the stock push follow a mapping change in the same transaction."""
-    from orders.services import orders_reclassify
-
+    """Orders (who hear the signal) and the stock push follow a mapping change in the same transaction."""
     if not channel_skus:
         return
-    orders_reclassify(integration_id=integration.pk, channel_skus=set(channel_skus))
+    listing_mappings_changed.send(sender=ListingMapping, integration_id=integration.pk, channel_skus=set(channel_skus))
     listings_affected(integration_id=integration.pk, channel_skus=set(channel_skus))
 
 

@@ -2,8 +2,9 @@ from decimal import Decimal
 
 import factory
 
+from activity.models import Run
 from channels.tests.factories import IntegrationFactory
-from stock.models import ListingMapping, Product, Supplier
+from stock.models import ListingMapping, ListingSend, Product, Supplier
 
 
 class SupplierFactory(factory.django.DjangoModelFactory):
@@ -32,3 +33,15 @@ class ListingMappingFactory(factory.django.DjangoModelFactory):
     integration = factory.SubFactory(IntegrationFactory)
     channel_sku = factory.Sequence(lambda n: f"AMZ-{n:05d}")
     product = factory.SubFactory(ProductFactory)
+
+
+class ListingSendFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ListingSend
+
+    integration = factory.SubFactory(IntegrationFactory)
+    channel_sku = factory.Sequence(lambda n: f"AMZ-{n:05d}")
+    lane = Run.Lane.BULK
+    version = 1
+    quantity = 10
+    outcome = ListingSend.Outcome.ACCEPTED

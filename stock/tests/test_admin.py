@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from stock.models import StockChange, SupplierToken, token_hash
 from stock.services import stock_updates_apply, supplier_token_issue
-from stock.tests.factories import ProductFactory, SupplierFactory
+from stock.tests.factories import ListingSendFactory, ProductFactory, SupplierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -85,3 +85,8 @@ def test_a_products_page_shows_its_stock_history(admin_client):
     assert StockChange.objects.count() == 2
     [formset] = [f for f in response.context["inline_admin_formsets"] if f.formset.model is StockChange]
     assert [form.instance.quantity for form in formset.formset.forms] == [7, 4]
+
+
+def test_ops_list_listing_sends(admin_client):
+    ListingSendFactory(channel_sku="SKU-IN-ADMIN")
+    assert "SKU-IN-ADMIN" in admin_client.get("/admin/stock/listingsend/").content.decode()

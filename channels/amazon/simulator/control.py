@@ -104,6 +104,7 @@ def add_fault(exchange: Exchange) -> Response:
         body.get("count", 1),
         selling_partner_id=body.get("selling_partner_id"),
         delay=float(body.get("delay", 0.0)),
+        after=int(body.get("after", 0)),
     )
     return json_response(201, fault.as_dict())
 

@@ -1,4 +1,4 @@
-"""Fault injection: make the next N calls of an operation fail the ways Amazon fails."""
+"""Fault injection: make the next N calls of an operation (optionally after M good ones) fail the ways Amazon fails."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ class Fault:
     remaining: int | None  # None: until the faults are cleared
     selling_partner_id: str | None = None  # None: every seller
     delay: float = 0.0
+    after: int = 0  # this many matching calls first go through normally
 
     def matches(self, operation: str, selling_partner_id: str | None) -> bool:
         return (
@@ -40,6 +41,7 @@ class Fault:
             "remaining": self.remaining,
             "selling_partner_id": self.selling_partner_id,
             "delay": self.delay,
+            "after": self.after,
         }
 
 
@@ -59,6 +61,9 @@ class FaultBook:
         with self._lock:
             for fault in self._faults:
                 if fault.matches(operation, selling_partner_id):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        continue
                     if fault.remaining is not None:
                         fault.remaining -= 1
                     return fault

@@ -255,9 +255,11 @@ class SimulatorState:
         *,
         selling_partner_id: str | None = None,
         delay: float = 0.0,
+        after: int = 0,
     ) -> Fault:
-        """Make the next `count` calls of `operation` ("*" = any, "token" = LWA) fail as `kind` (see faults.py)."""
-        fault = Fault(operation, kind, count, selling_partner_id, delay)
+        """Make the next `count` calls of `operation` ("*" = any, "token" = LWA) fail as `kind` (see faults.py),
+        once `after` calls have gone through normally."""
+        fault = Fault(operation, kind, count, selling_partner_id, delay, after)
         self.faults.add(fault)
         return fault
 

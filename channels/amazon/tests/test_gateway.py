@@ -19,8 +19,9 @@ from channels.amazon.errors import (
     Throttled,
     TransientError,
 )
-from channels.amazon.gateway import AmazonGateway, SellingPartner
+from channels.amazon.gateway import AmazonGateway, SellingPartner, gateway_for
 from channels.amazon.models import AppCredentialsPause, RateLimitBucket
+from channels.amazon.outcomes import outcome_of
 from channels.amazon.ratelimit import BACKOFF_CAP_SECONDS
 from channels.amazon.selectors import app_credentials_paused
 from channels.amazon.services import app_credentials_resume
@@ -305,8 +306,9 @@ def integration(db):
 def test_a_403_that_persists_after_a_token_refresh_revokes_the_integration(amazon, integration):
     route = amazon.get(PARTICIPATIONS).respond(403, json={"errors": [{"code": "Unauthorized"}]})
 
-    with pytest.raises(AuthorisationRevoked):
-        AmazonGateway(SellingPartner.for_integration(integration)).get_marketplace_participations()
+    with pytest.raises(AuthorisationRevoked) as revoked:
+        gateway_for(integration).get_marketplace_participations()
+    outcome_of(revoked.value, integration_id=integration.pk)  # what every caller does with it
 
     assert route.call_count == 2
     integration.refresh_from_db()
@@ -318,8 +320,9 @@ def test_invalid_grant_revokes_the_integration_without_calling_sp_api(amazon, in
     amazon.post(LWA_TOKEN_URL, name="lwa").respond(400, json={"error": "invalid_grant", "error_description": "revoked"})
     route = amazon.get(PARTICIPATIONS).respond(json={})
 
-    with pytest.raises(AuthorisationRevoked):
-        AmazonGateway(SellingPartner.for_integration(integration)).get_marketplace_participations()
+    with pytest.raises(AuthorisationRevoked) as revoked:
+        gateway_for(integration).get_marketplace_participations()
+    outcome_of(revoked.value, integration_id=integration.pk)
 
     assert not route.called
     integration.refresh_from_db()

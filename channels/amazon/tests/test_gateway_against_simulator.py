@@ -10,7 +10,8 @@ import pytest
 
 from channels.amazon.authorisation import exchange_authorization_code
 from channels.amazon.errors import AppCredentialsInvalid, AuthorisationRevoked, Throttled, TransientError
-from channels.amazon.gateway import AmazonGateway, SellingPartner
+from channels.amazon.gateway import AmazonGateway, SellingPartner, gateway_for
+from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
 from channels.models import Integration
 from channels.tests.factories import IntegrationFactory
@@ -143,12 +144,13 @@ def test_a_revoked_authorisation_marks_the_integration(amazon_simulator, seller)
     integration = IntegrationFactory(
         selling_partner_id=seller.selling_partner_id, refresh_token=seller.refresh_token, marketplace_id=UK
     )
-    gateway = AmazonGateway(SellingPartner.for_integration(integration))
+    gateway = gateway_for(integration)
     gateway.get_marketplace_participations()  # caches an access token that the revocation kills
     amazon_simulator.state.revoke(seller.selling_partner_id)
 
-    with pytest.raises(AuthorisationRevoked):
+    with pytest.raises(AuthorisationRevoked) as revoked:
         gateway.get_marketplace_participations()
+    outcome_of(revoked.value, integration_id=integration.pk)  # what every caller does with it
 
     integration.refresh_from_db()
     assert integration.authorisation_state == Integration.AuthorisationState.NEEDS_REAUTHORISATION

@@ -7,13 +7,11 @@ import uuid
 
 from django.core.management.base import BaseCommand, CommandError
 
-from channels.amazon.errors import Throttled, TransientError
+from channels.amazon.errors import AmazonError
+from channels.amazon.outcomes import outcome_of
+from channels.eligibility import Work, eligible
 from channels.models import Integration
 from orders.download import DownloadResult, download_release, orders_download
-
-# A command may wait (a worker never does): Amazon's 429s and passing errors are waited out this many times.
-ATTEMPTS = 5
-TRANSIENT_WAIT_SECONDS = 5.0
 
 
 class Command(BaseCommand):
@@ -24,7 +22,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, integration: int | None = None, **options):
         if integration is None:
-            integration_ids = list(Integration.objects.syncable().order_by("pk").values_list("pk", flat=True))
+            integration_ids = list(eligible(Work.ORDERS).order_by("pk").values_list("pk", flat=True))
         elif Integration.objects.filter(pk=integration).exists():
             integration_ids = [integration]
         else:
@@ -38,30 +36,33 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} of {len(integration_ids)} order downloads failed.", returncode=1)
 
     def _download(self, integration_id: int) -> DownloadResult:
+        """Unlike a worker, a command may wait: it waits out what Amazon says to wait out, as a task would retry."""
         claimed_by = f"command:{uuid.uuid4().hex}"
         result = DownloadResult(integration_id=integration_id)
+        failures, attempt = 0, 0
         try:
-            for attempt in range(1, ATTEMPTS + 1):
+            while True:
                 try:
                     # The gateway waits for our own rate limit; resuming keeps every page already committed.
                     return orders_download(
                         integration_id=integration_id, claimed_by=claimed_by, wait_for_rate_limit=True, result=result
                     )
-                except Throttled as error:
-                    wait, problem = error.retry_after, error.message
-                except TransientError as error:
-                    wait, problem = TRANSIENT_WAIT_SECONDS * attempt, error.message
-                if attempt < ATTEMPTS:
-                    # Said on stderr, so an operator watching a long wait knows the command is not stuck.
-                    self.stderr.write(
-                        f"integration {integration_id}: {problem} (attempt {attempt} of {ATTEMPTS}; "
-                        f"next in {wait:.0f} s, the pages already stored are kept)"
-                    )
-                    time.sleep(wait)
+                except AmazonError as error:
+                    outcome = outcome_of(error, integration_id=integration_id, failures=failures)
+                if not outcome.retries:
+                    break
+                failures, attempt = outcome.failures, attempt + 1
+                # Said on stderr, so an operator watching a long wait knows the command is not stuck.
+                self.stderr.write(
+                    f"integration {integration_id}: {outcome.message} (attempt {attempt}; next in "
+                    f"{outcome.retry_after:.0f} s, the pages already stored are kept)"
+                )
+                time.sleep(outcome.retry_after)
         except KeyboardInterrupt:
             # Stopped by the operator: free the integration at once rather than when the claim expires, so the
             # workers' scheduled downloads carry on from the last stored page.
             download_release(integration_id=integration_id, claimed_by=claimed_by, problem="stopped by an operator")
             raise
+        result.outcome, result.problem = "failed", outcome.message
         download_release(integration_id=integration_id, claimed_by=claimed_by, problem=result.problem)
         return result

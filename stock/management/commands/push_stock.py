@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from channels.eligibility import Work, eligible, why_not
 from channels.models import Integration
 from stock.push import sending
-from stock.push.marking import integration_pushes, listings_mark_pending, pushing_integrations
+from stock.push.marking import listings_mark_pending
 from stock.push.models import ListingPush
 
 
@@ -31,11 +32,12 @@ class Command(BaseCommand):
             found = Integration.objects.filter(pk=integration).first()
             if found is None:
                 raise CommandError(f"There is no integration with id {integration}.")
-            if not integration_pushes(found):
-                raise CommandError(f"{found.name} (#{found.pk}) sends nothing to Amazon now: {_why_not(found)}")
+            reason = why_not(found, Work.STOCK)
+            if reason:
+                raise CommandError(f"{found.name} (#{found.pk}) sends nothing to Amazon now: {reason}.")
             integrations = [found]
         else:
-            integrations = list(pushing_integrations().order_by("pk"))
+            integrations = list(eligible(Work.STOCK).order_by("pk"))
         if not integrations:
             self.stdout.write("No enabled, authorised integration with stock updates on: nothing to send.")
             return
@@ -74,13 +76,3 @@ class Command(BaseCommand):
 
 def _poll_seconds() -> float:
     return settings.STOCK_PUSH_FEED_POLL_SECONDS
-
-
-def _why_not(integration: Integration) -> str:
-    if integration.removed_at is not None:
-        return "it has been removed."
-    if not integration.enabled:
-        return "it is disabled; enable it first."
-    if integration.authorisation_state != Integration.AuthorisationState.AUTHORISED:
-        return "it is not authorised; authorise it from its settings page."
-    return "stock updates are switched off in its settings."

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from channels.amazon.gateway import gateway_for
 from channels.models import Integration
 from channels.services import (
     integration_authorise,
@@ -18,7 +21,7 @@ from channels.services import (
     integration_set_enabled,
     integration_update_settings,
 )
-from stock.push import sending, tasks, tracking
+from stock.push import drain, sending, tracking
 from stock.push.models import ListingPush, PushFeed
 from stock.push.selectors import listing_push_statuses
 from stock.tests.factories import ProductFactory
@@ -144,7 +147,7 @@ def test_a_lost_task_message_is_caught_by_the_drain(sim, connect, listing, suppl
     settle(integration)
     supply({mapping.product.sku: 0})  # committed; its fast-lane task never runs (callbacks not executed)
 
-    tasks.stock_push_drain()
+    drain.stock_push_drain()
 
     assert on_amazon(sim, integration, "AMZ-1")[0] == 0
 
@@ -154,7 +157,7 @@ def test_a_crash_between_claiming_a_feed_and_recording_its_id_is_sent_again(sim,
     sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
     listing(integration, "AMZ-1", quantity=20)
     feed, messages, _ = sending.feed_prepare(integration=integration)
-    with sending.gateway_for(integration, wait_for_rate_limit=True) as gateway:
+    with gateway_for(integration, wait_for_rate_limit=True) as gateway:
         gateway.submit_json_listings_feed(messages)  # Amazon got it; then the worker died before recording
     PushFeed.objects.filter(pk=feed.pk).update(created_at=timezone.now() - timedelta(hours=1))
 
@@ -251,12 +254,12 @@ def test_a_disabled_integration_sends_nothing_and_sends_current_values_when_enab
     supply({mapping.product.sku: 20})
     before = len(sim.state.calls)
 
-    tasks.stock_push_drain()
+    drain.stock_push_drain()
     sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)
     assert len(sim.state.calls) == before
 
     integration_set_enabled(integration=integration, enabled=True)
-    tasks.stock_push_drain()
+    drain.stock_push_drain()
     settle(integration)
     assert on_amazon(sim, integration, "AMZ-1")[0] == 20
 
@@ -442,7 +445,7 @@ def test_reauthorising_after_amazon_revoked_access_sends_every_listing_again(sim
         assert result.stopped
     else:  # e.g. the order download hit the revoked token
         integration_mark_needs_reauthorisation(integration_id=integration.pk, problem="revoked")
-    tasks.stock_push_drain()
+    drain.stock_push_drain()
     sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=99)  # edited in Seller Central meanwhile
 
     reauthorise(sim, integration)
@@ -452,11 +455,9 @@ def test_reauthorising_after_amazon_revoked_access_sends_every_listing_again(sim
     assert on_amazon(sim, integration, "AMZ-2")[0] == (30 if noticed_by == "push" else 20)
 
 
-def test_a_fast_lane_that_fails_recording_a_result_frees_its_claims_at_once(sim, connect, listing, supply, monkeypatch):
+def test_a_fast_lane_that_fails_recording_a_result_frees_its_claims_at_once(sim, connect, listing, supply):
     # Black-box review: a deadlock while recording a patch result (a settings change or re-authorisation at the
     # same moment) left the batch's drops to 0 claimed until the lease ran out.
-    from django.db import OperationalError
-
     integration = connect()
     for sku in ("AMZ-1", "AMZ-2"):
         sim.state.set_listing(SELLER, UK, sku, quantity=0)
@@ -464,17 +465,41 @@ def test_a_fast_lane_that_fails_recording_a_result_frees_its_claims_at_once(sim,
     settle(integration)
     supply({mapping.product.sku: 0 for mapping in mappings})
 
-    def deadlock(**kwargs):
-        raise OperationalError("deadlock detected")
-
-    monkeypatch.setattr(tracking, "patch_record_result", deadlock)
-    with pytest.raises(OperationalError):
+    with database_failing_to_record_sends(), pytest.raises(DatabaseError):
         sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
-    monkeypatch.undo()
 
     assert ListingPush.objects.filter(integration=integration, patch_version__isnull=False).count() == 0
     sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
     assert [on_amazon(sim, integration, sku)[0] for sku in ("AMZ-1", "AMZ-2")] == [0, 0]
+
+
+@contextmanager
+def database_failing_to_record_sends():
+    """The database refuses every new listing send, as it would a deadlocked write (a trigger raises the error)."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "CREATE FUNCTION refuse_listing_send() RETURNS trigger AS $$ BEGIN "
+                "RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER refuse_listing_send BEFORE INSERT ON stock_listingsend "
+                "FOR EACH ROW EXECUTE FUNCTION refuse_listing_send()"
+            )
+        else:
+            cursor.execute(
+                "CREATE TRIGGER refuse_listing_send BEFORE INSERT ON stock_listingsend "
+                "BEGIN SELECT RAISE(ABORT, 'deadlock detected'); END"
+            )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("DROP TRIGGER refuse_listing_send ON stock_listingsend")
+                cursor.execute("DROP FUNCTION refuse_listing_send()")
+            else:
+                cursor.execute("DROP TRIGGER refuse_listing_send")
 
 
 @pytest.mark.parametrize(("operation", "quantity"), [("patchListingsItem", 0), ("createFeedDocument", 30)])

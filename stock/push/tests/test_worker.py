@@ -9,7 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import transaction
 
 from avasam.celery import app
-from stock.push import sending, tasks
+from stock.push import drain, sending
 from stock.push.models import ListingPush
 
 from .conftest import SELLER, UK
@@ -65,7 +65,7 @@ def test_the_drain_on_a_worker_follows_feeds_until_amazon_shows_every_value(sim,
 
     def beat_then_check(condition):
         def tick():
-            tasks.stock_push_drain.delay()  # as beat does, every STOCK_PUSH_DRAIN_SECONDS
+            drain.stock_push_drain.delay()  # as beat does, every STOCK_PUSH_DRAIN_SECONDS
             time.sleep(0.3)
             return condition()
 

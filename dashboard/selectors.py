@@ -1,0 +1,149 @@
+"""Integration health for the seller's pages: the facts gathered in a constant number of queries, however many
+integrations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from activity.models import Run
+from channels.amazon.models import AppCredentialsPause
+from channels.models import Integration
+from dashboard.health import Health, HealthFacts, RunFact, integration_health
+from stock.push.models import ListingPush
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+RUN_COLUMNS = ("last_download", "last_download_success", "last_push", "last_push_success")
+FACT_COLUMNS = (
+    *RUN_COLUMNS,
+    "download_failures",
+    "push_failures",
+    "waiting",
+    "waiting_since",
+    "rejected",
+    "unknown",
+    "paused",
+)
+
+
+def _run_fact(run: Run | None) -> RunFact | None:
+    if run is None:
+        return None
+    return RunFact(
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        outcome=run.outcome,
+        orders_brought=run.orders_brought,
+        listings_changed=run.listings_changed,
+        error_count=run.error_count,
+        error=run.error,
+    )
+
+
+def _latest(kind: str, *outcomes: str) -> Subquery:
+    runs = Run.objects.filter(integration_id=OuterRef("pk"), kind=kind).exclude(outcome=Run.Outcome.RUNNING)
+    runs = runs.exclude(outcome=Run.Outcome.DEFERRED)
+    if outcomes:
+        runs = runs.filter(outcome__in=outcomes)
+    return Subquery(runs.order_by("-started_at", "-pk").values("pk")[:1])
+
+
+def _failures_since_success(kind: str, ok: tuple[str, ...]) -> Coalesce:
+    """Failed runs of `kind` after the integration's last successful one (all of them when none succeeded)."""
+    last_ok = (
+        Run.objects.filter(integration_id=OuterRef(OuterRef("pk")), kind=kind, outcome__in=ok)
+        .order_by("-started_at", "-pk")
+        .values("started_at")[:1]
+    )
+    failures = (
+        Run.objects.filter(integration_id=OuterRef("pk"), kind=kind, outcome=Run.Outcome.FAILED)
+        .filter(started_at__gt=Coalesce(Subquery(last_ok), Value(EPOCH)))
+        .order_by()
+        .values("integration_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(failures), 0)
+
+
+def _listings(condition: Q, aggregate=Count, column: str = "pk"):
+    rows = (
+        ListingPush.objects.filter(condition, integration_id=OuterRef("pk"))
+        .order_by()
+        .values("integration_id")
+        .annotate(value=aggregate(column))
+        .values("value")
+    )
+    return Subquery(rows)
+
+
+def integrations_health(*, integrations: Iterable, now: datetime | None = None) -> dict[int, Health]:
+    """Health per integration id, for the list page and the integration page: two queries however many.
+
+    1. The integrations again, annotated by subqueries: the latest finished download and push and the latest
+       successful ones (ids), the failures since each success, the listings waiting, rejected and unknown,
+       and whether ops paused the app's credentials.
+    2. Those runs, in one query.
+    """
+    now = now or timezone.now()
+    integrations = list(integrations)
+    if not integrations:
+        return {}
+    download, push = Run.Kind.ORDER_DOWNLOAD, Run.Kind.STOCK_PUSH
+    ok = (Run.Outcome.SUCCEEDED, Run.Outcome.PARTIAL)
+    pending = Q(pending=True)
+    latest = {
+        row["id"]: row
+        for row in Integration.objects.filter(pk__in=[integration.pk for integration in integrations])
+        .annotate(
+            last_download=_latest(download),
+            last_download_success=_latest(download, *ok),
+            last_push=_latest(push),
+            last_push_success=_latest(push, *ok),
+            download_failures=_failures_since_success(download, ok),
+            push_failures=_failures_since_success(push, ok),
+            waiting=_listings(pending),
+            waiting_since=_listings(pending, Min, "pending_since"),
+            # Only listings still mapped: the seller can act on those (and a removed mapping's error is moot).
+            rejected=_listings(~Q(last_error="") & Q(unknown_sku=False, mapping__isnull=False)),
+            unknown=_listings(Q(unknown_sku=True, mapping__isnull=False)),
+            paused=Exists(AppCredentialsPause.objects.all()),
+        )
+        .values("id", *FACT_COLUMNS)
+    }
+    run_ids = {row[key] for row in latest.values() for key in RUN_COLUMNS if row[key]}
+    runs = {run.pk: run for run in Run.objects.filter(pk__in=run_ids)} if run_ids else {}
+    health = {}
+    for integration in integrations:
+        row = latest[integration.pk]
+        facts = HealthFacts(
+            name=integration.name,
+            enabled=integration.enabled,
+            removed=integration.removed_at is not None,
+            authorisation_state=integration.authorisation_state,
+            authorised_at=integration.authorised_at,
+            authorisation_problem=integration.authorisation_problem,
+            stock_updates_enabled=integration.stock_updates_enabled,
+            created_at=integration.created_at,
+            app_credentials_paused=row["paused"],
+            last_download=_run_fact(runs.get(row["last_download"])),
+            last_download_success=_run_fact(runs.get(row["last_download_success"])),
+            download_failures_since_success=row["download_failures"],
+            last_push=_run_fact(runs.get(row["last_push"])),
+            last_push_success=_run_fact(runs.get(row["last_push_success"])),
+            push_failures_since_success=row["push_failures"],
+            listings_waiting=row["waiting"] or 0,
+            waiting_since=row["waiting_since"],
+            listings_rejected=row["rejected"] or 0,
+            listings_unknown=row["unknown"] or 0,
+        )
+        health[integration.pk] = integration_health(facts, now=now)
+    return health
+
+
+def integration_health_for(*, integration, now: datetime | None = None) -> Health:
+    return integrations_health(integrations=[integration], now=now)[integration.pk]

@@ -1,0 +1,85 @@
+"""Health and recent runs on the integration list and the integration page (channels' templates)."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from activity.models import Run
+from activity.tests.factories import RunFactory
+from channels.tests.factories import IntegrationFactory
+from stock.push.models import ListingPush
+
+pytestmark = pytest.mark.django_db
+
+LIST = "/settings/channels/"
+
+
+def busy_integration(account, name):
+    integration = IntegrationFactory(account=account, name=name)
+    RunFactory(integration=integration, orders_brought=7)
+    RunFactory(integration=integration, kind=Run.Kind.STOCK_PUSH, listings_changed=3)
+    RunFactory(
+        integration=integration,
+        kind=Run.Kind.STOCK_PUSH,
+        outcome=Run.Outcome.FAILED,
+        error="Amazon could not process the stock feed (FATAL); it will be sent again.",
+    )
+    ListingPush.objects.create(
+        integration=integration, channel_sku="AMZ-1", pending=True, pending_since=timezone.now() - timedelta(hours=2)
+    )
+    return integration
+
+
+def test_each_row_of_the_list_shows_its_health_and_the_fixing_action(seller_client, account):
+    busy_integration(account, "Amazon UK")
+
+    page = html.unescape(seller_client.get(LIST).content.decode())
+
+    assert "7 new" in page and "0 changed" in page and "1 waiting" in page  # the last push failed
+    assert "Sending stock to Amazon failed once since the last success: Amazon could not process" in page
+    assert "1 listing has been waiting since" in page
+
+
+def test_the_lists_queries_do_not_grow_with_integrations_or_runs(seller_client, account, django_assert_max_num_queries):
+    for number in range(6):
+        busy_integration(account, f"Amazon {number}")
+    with django_assert_max_num_queries(7):
+        assert seller_client.get(LIST).status_code == 200
+
+
+def test_the_integration_page_shows_the_health_panel_and_recent_runs(seller_client, account):
+    integration = busy_integration(account, "Amazon UK")
+
+    response = seller_client.get(f"/settings/channels/{integration.pk}/")
+
+    page = response.content.decode()
+    assert 'id="health"' in page and 'id="recent-runs"' in page
+    assert "Amazon could not process the stock feed (FATAL); it will be sent again." in page
+    assert f'href="/settings/channels/{integration.pk}/activity/"' in page
+    assert f'href="/settings/channels/{integration.pk}/analytics/"' in page
+
+
+def test_a_lapsing_authorisation_is_warned_on_the_list(seller_client, account):
+    IntegrationFactory(account=account, authorised_at=timezone.now() - timedelta(days=360))
+    page = html.unescape(seller_client.get(LIST).content.decode())
+    assert "Amazon's authorisation lapses in 5 days" in page
+
+
+def test_an_unknown_sku_stops_being_reported_once_its_mapping_is_removed(seller_client, account):
+    from stock.tests.factories import ListingMappingFactory
+
+    integration = IntegrationFactory(account=account)
+    mapping = ListingMappingFactory(integration=integration, channel_sku="NOT-ON-AMAZON")
+    ListingPush.objects.create(
+        integration=integration, channel_sku="NOT-ON-AMAZON", mapping=mapping, unknown_sku=True, last_error="unknown"
+    )
+    page = f"/settings/channels/{integration.pk}/"
+    assert "Amazon does not know 1 mapped listing" in html.unescape(seller_client.get(page).content.decode())
+
+    mapping.delete()
+
+    assert "Amazon does not know" not in html.unescape(seller_client.get(page).content.decode())

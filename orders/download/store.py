@@ -1,0 +1,266 @@
+"""Storing one page of Amazon orders: classified, upserted by Amazon ids, in a constant number of queries.
+
+A page stored twice (a retry, an overlap, a killed worker) changes nothing; an order already stored with a
+newer Amazon update time is left alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import connection
+
+from channels.amazon.types import AmazonOrder, AmazonOrderLine
+from channels.listings import mapped_products
+from channels.models import Integration
+from orders.classification import NON_AVASAM, classify_order
+from orders.download.upsert import upsert
+from orders.models import FulfilledBy, Order, OrderLine, PurgedOrder
+from orders.services import retention_expiry
+
+# Column order of the order rows built below; imported_at and retention_expires_at are set once, on insert.
+ORDER_COLUMNS = [
+    "integration_id",
+    "amazon_order_id",
+    "marketplace_id",
+    "status",
+    "fulfilled_by",
+    "purchased_at",
+    "amazon_updated_at",
+    "currency",
+    "total",
+    "kind",
+    "retention_expires_at",
+    "imported_at",
+    "updated_at",
+]
+ORDER_UPDATE_COLUMNS = [column for column in ORDER_COLUMNS[2:] if column not in ("retention_expires_at", "imported_at")]
+LINE_COLUMNS = ["order_id", "order_item_id", "channel_sku", "asin", "title", "quantity", "unit_price", "product_id"]
+
+
+@dataclass
+class PageCounts:
+    created: int = 0
+    updated: int = 0
+    not_imported: int = 0
+
+
+@dataclass(frozen=True)
+class StoredOrder:
+    pk: int
+    amazon_updated_at: datetime
+    imported_at: datetime
+    retention_expires_at: datetime
+    lines: dict[str, tuple[int, int | None]] = field(default_factory=dict)  # order item id -> (line pk, product)
+
+
+@dataclass
+class PageWrite:
+    """What the page changes: the order rows to upsert and, per Amazon order id, the lines it keeps."""
+
+    order_rows: list[tuple] = field(default_factory=list)
+    kept_lines: dict[str, list[tuple[AmazonOrderLine, int | None]]] = field(default_factory=dict)
+
+
+def orders_store_page(*, integration: Integration, orders: Iterable[AmazonOrder], now: datetime) -> PageCounts:
+    """Upsert one page of Amazon orders in a constant number of queries.
+
+    1. Keep the integration's own site's orders, one per Amazon id.
+    2. Read the stored versions of these orders with their lines, the tombstones of purged ones and the
+       mappings of the page's SKUs (four queries).
+    3. Plan each order (`_order_plan`): classify it with the integration's settings, or leave it alone.
+    4. Upsert the orders, then their lines, and delete stored lines the order no longer keeps.
+    """
+    counts = PageCounts()
+    incoming = _latest_per_order(orders, integration.marketplace_id)
+    if not incoming:
+        return counts
+    stored = _stored_orders(integration, incoming)
+    purged = _purged(integration, incoming)
+    mapping = _mappings(integration, incoming.values())
+    write = PageWrite()
+    for amazon_id, order in incoming.items():
+        _order_plan(
+            integration=integration,
+            order=order,
+            previous=stored.get(amazon_id),
+            purged=amazon_id in purged,
+            mapping=mapping,
+            now=now,
+            write=write,
+            counts=counts,
+        )
+    if write.order_rows:
+        _write(write, stored)
+    return counts
+
+
+def _latest_per_order(orders: Iterable[AmazonOrder], marketplace_id: str) -> dict[str, AmazonOrder]:
+    """The page's orders for the integration's own site, one per Amazon id (the most recently updated)."""
+    latest: dict[str, AmazonOrder] = {}
+    for order in orders:
+        # The request asks for the integration's marketplace only; anything else is never stored.
+        if (order.marketplace_id or marketplace_id) != marketplace_id:
+            continue
+        seen = latest.get(order.amazon_order_id)
+        if seen is None or order.last_updated_at >= seen.last_updated_at:
+            latest[order.amazon_order_id] = order
+    return latest
+
+
+def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -> dict[str, StoredOrder]:
+    """The stored versions of these orders, with their lines (two queries)."""
+    rows = (
+        Order.objects.filter(integration=integration, amazon_order_id__in=incoming)
+        .order_by()
+        .values_list("amazon_order_id", "pk", "amazon_updated_at", "imported_at", "retention_expires_at")
+    )
+    stored = {
+        amazon_id: StoredOrder(pk, updated, imported, expires) for amazon_id, pk, updated, imported, expires in rows
+    }
+    if stored:
+        by_pk = {order.pk: order for order in stored.values()}
+        lines = (
+            OrderLine.objects.filter(order_id__in=by_pk)
+            .order_by()
+            .values_list("pk", "order_id", "order_item_id", "product_id")
+        )
+        for pk, order_id, item_id, product_id in lines:
+            by_pk[order_id].lines[item_id] = (pk, product_id)
+    return stored
+
+
+def _purged(integration: Integration, incoming: dict[str, AmazonOrder]) -> set[str]:
+    return set(
+        PurgedOrder.objects.filter(integration=integration, amazon_order_id__in=incoming)
+        .order_by()
+        .values_list("amazon_order_id", flat=True)
+    )
+
+
+def _mappings(integration: Integration, orders: Iterable[AmazonOrder]) -> dict[str, int]:
+    """Product ids of the page's merchant-fulfilled SKUs that the integration has mapped."""
+    skus = {
+        line.seller_sku
+        for order in orders
+        if order.fulfilled_by != FulfilledBy.AMAZON
+        for line in order.lines
+        if line.seller_sku
+    }
+    return mapped_products(integration_id=integration.pk, channel_skus=skus) if skus else {}
+
+
+def _line_products(
+    lines: list[AmazonOrderLine], *, by_amazon: bool, previous: StoredOrder | None, mapping: dict[str, int], now
+) -> list[int | None]:
+    """Each line's product: none for FBA; the current mapping while the order follows mappings (new, or within
+    its retention); otherwise what the stored line had."""
+    follows_mappings = previous is None or previous.retention_expires_at > now
+    products = []
+    for line in lines:
+        if by_amazon:
+            products.append(None)
+        elif not follows_mappings and line.order_item_id in previous.lines:
+            products.append(previous.lines[line.order_item_id][1])
+        else:
+            products.append(mapping.get(line.seller_sku or ""))
+    return products
+
+
+def _order_plan(
+    *,
+    integration: Integration,
+    order: AmazonOrder,
+    previous: StoredOrder | None,
+    purged: bool,
+    mapping: dict[str, int],
+    now: datetime,
+    write: PageWrite,
+    counts: PageCounts,
+) -> None:
+    """Add the order to `write` as Amazon now has it, unless it is to stay as stored or stay out.
+
+    Orders not to be imported are skipped unless already stored, and so are purged orders still non-Avasam.
+    """
+    if previous and previous.amazon_updated_at > order.last_updated_at:
+        return
+    by_amazon = order.fulfilled_by == FulfilledBy.AMAZON
+    lines = list({line.order_item_id: line for line in order.lines}.values())
+    products = _line_products(lines, by_amazon=by_amazon, previous=previous, mapping=mapping, now=now)
+    decision = classify_order(
+        fulfilled_by_amazon=by_amazon,
+        lines_mapped=[product is not None for product in products],
+        exclude_non_avasam_orders=integration.exclude_non_avasam_orders,
+        split_orders_with_unknown_skus=integration.split_orders_with_unknown_skus,
+    )
+    if previous is None and (not decision.imported or (purged and decision.kind == NON_AVASAM)):
+        counts.not_imported += 1
+        return
+    keep = decision.kept_lines if decision.imported else tuple(range(len(lines)))
+    write.kept_lines[order.amazon_order_id] = [(lines[index], products[index]) for index in keep]
+    adapt_time = connection.ops.adapt_datetimefield_value
+    write.order_rows.append(
+        (
+            integration.pk,
+            order.amazon_order_id,
+            order.marketplace_id or integration.marketplace_id,
+            order.status or "",
+            FulfilledBy.AMAZON.value if by_amazon else FulfilledBy.MERCHANT.value,
+            adapt_time(order.created_at),
+            adapt_time(order.last_updated_at),
+            order.currency or "",
+            order.total,
+            decision.kind,
+            adapt_time(previous.retention_expires_at if previous else retention_expiry(imported_at=now)),
+            adapt_time(previous.imported_at if previous else now),
+            adapt_time(now),
+        )
+    )
+    if previous:
+        counts.updated += 1
+    else:
+        counts.created += 1
+
+
+def _write(write: PageWrite, stored: dict[str, StoredOrder]) -> None:
+    """Upsert the orders (skipping any that became newer meanwhile), then their lines; drop lines no longer kept."""
+    order_ids = dict(
+        upsert(
+            Order,
+            write.order_rows,
+            columns=ORDER_COLUMNS,
+            conflict=["integration_id", "amazon_order_id"],
+            update=ORDER_UPDATE_COLUMNS,
+            returning=["amazon_order_id", "id"],
+            unless_newer="amazon_updated_at",
+        )
+    )
+    line_rows: list[tuple] = []
+    stale_line_ids: list[int] = []
+    for amazon_id, order_id in order_ids.items():
+        keep = write.kept_lines[amazon_id]
+        kept_ids = {line.order_item_id for line, _ in keep}
+        previous = stored.get(amazon_id)
+        if previous:
+            stale_line_ids.extend(pk for item_id, (pk, _) in previous.lines.items() if item_id not in kept_ids)
+        line_rows.extend(
+            (
+                order_id,
+                line.order_item_id,
+                line.seller_sku or "",
+                line.asin or "",
+                (line.title or "")[:500],
+                line.quantity,
+                line.unit_price,
+                product_id,
+            )
+            for line, product_id in keep
+        )
+    if line_rows:
+        upsert(
+            OrderLine, line_rows, columns=LINE_COLUMNS, conflict=["order_id", "order_item_id"], update=LINE_COLUMNS[2:]
+        )
+    if stale_line_ids:
+        OrderLine.objects.filter(pk__in=stale_line_ids).delete()
