@@ -9,7 +9,8 @@ import httpx
 import pytest
 
 from channels.amazon.simulator import config
-from channels.amazon.simulator.testing import assert_matches_model, sp_api_client
+from channels.amazon.simulator.testing import sp_api_client
+from channels.amazon.tests.amazon_models import assert_matches_model
 
 UK = "A1F83G8C2ARO7P"
 SELLER = "A2SIMDEMOSELLER"

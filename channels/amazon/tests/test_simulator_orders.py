@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from channels.amazon.simulator.testing import assert_matches_model, sp_api_client
+from channels.amazon.simulator.testing import sp_api_client
+from channels.amazon.tests.amazon_models import assert_matches_model
 
 UK, DE = "A1F83G8C2ARO7P", "A1PA6795UKMFR9"
 SELLER = "A2SIMDEMOSELLER"
