@@ -118,10 +118,8 @@ class AmazonGateway:
 
     def submit_json_listings_feed(self, messages: list[dict]) -> str:
         """Create, upload and submit a JSON_LISTINGS_FEED for the partner's marketplace; returns the feedId."""
-        document = {
-            "header": {"sellerId": self.partner.selling_partner_id, "version": "2.0", "issueLocale": "en_GB"},
-            "messages": messages,
-        }
+        header = {"sellerId": self.partner.selling_partner_id, "version": "2.0", "issueLocale": self._locale}
+        document = {"header": header, "messages": messages}
         feed_document = self.create_feed_document(JSON_CONTENT_TYPE)
         self.upload_feed_document(feed_document, json.dumps(document, ensure_ascii=False).encode("utf-8"))
         return self.create_feed(feed_type=JSON_LISTINGS_FEED, input_feed_document_id=feed_document.feed_document_id)
@@ -167,6 +165,7 @@ class AmazonGateway:
                 body={"productType": product_type, "patches": patches},
                 marketplaceIds=[self.partner.marketplace_id],
                 includedData=["issues"],
+                issueLocale=self._locale,
             ),
         )
         return parsing.listing_submission(response.body)
@@ -182,6 +181,11 @@ class AmazonGateway:
             ),
         )
         return parsing.listing_item(response.body, marketplace_id=self.partner.marketplace_id)
+
+    @property
+    def _locale(self) -> str:
+        """Issues come back in the site's language, as Amazon's own default for the marketplace would have them."""
+        return marketplace_by_id(self.partner.marketplace_id).locale
 
     # The one path every SP-API call takes
 

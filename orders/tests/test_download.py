@@ -312,19 +312,24 @@ def test_sync_orders_for_an_unknown_integration_says_so():
         call_command("sync_orders", "--integration", "999999")
 
 
-def test_a_saved_page_token_amazon_no_longer_accepts_restarts_the_window(simulator):
+@pytest.mark.parametrize("spoiled_by", ["a day passing", "a garbled token"])
+def test_a_saved_page_token_amazon_no_longer_accepts_restarts_the_window(simulator, spoiled_by):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 30)
     simulator.state.inject_fault("searchOrders", "server_error", count=1, after=1)
     with pytest.raises(TransientError):
         orders_download(integration_id=integration.pk)
     download = OrderDownload.objects.get(integration=integration)
-    OrderDownload.objects.filter(pk=download.pk).update(next_page_token="expired-token")
+    if spoiled_by == "a day passing":
+        simulator.state.advance_clock(24 * 60 * 60 + 60)  # Amazon's page tokens last 24 hours
+    else:
+        OrderDownload.objects.filter(pk=download.pk).update(next_page_token="garbled-token")
 
     result = orders_download(integration_id=integration.pk, claimed_by=download.claimed_by)
 
     assert (result.outcome, result.pages, result.orders_created, result.orders_updated) == ("done", 3, 20, 10)
     assert stored(integration) == expected(placed)
+    assert [call.status for call in _search_calls(simulator, integration)] == [200, 500, 400, 200, 200, 200]
 
 
 def test_sync_orders_waits_out_a_429_and_finishes(simulator, capsys):

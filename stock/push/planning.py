@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from channels.amazon.marketplaces import round_price
 from stock.rules import quantity_to_advertise
 
 
@@ -30,10 +31,11 @@ def own_quantity(available: int | None, rules: IntegrationRules) -> int:
 
 
 def own_price(mapping_price: Decimal | None, product_price: Decimal | None, rules: IntegrationRules) -> Decimal | None:
-    """The mapping's price, else the product's; None when prices are not pushed."""
+    """The mapping's price, else the product's, in the currency's minor unit; None when prices are not pushed."""
     if not rules.price_updates_enabled:
         return None
-    return mapping_price if mapping_price is not None else product_price
+    price = mapping_price if mapping_price is not None else product_price
+    return None if price is None else round_price(price, rules.currency)
 
 
 def region_minimum(own: int | None, peers: dict[int, int]) -> tuple[int, int | None]:

@@ -144,12 +144,7 @@ def _patch_rows(
             tracking.patch_claims_renew(row_ids=[r.pk for r in rows[index:]])
             renewed = time.monotonic()
         # The quantity alone: a price Amazon rejects must never hold a drop to 0 back (the feed sends the price).
-        patches = feeds.listing_patches(
-            quantity=row.desired_quantity,
-            price=None,
-            marketplace_id=marketplace.marketplace_id,
-            currency=marketplace.currency,
-        )
+        patches = feeds.listing_patches(quantity=row.desired_quantity, price=None, marketplace=marketplace)
         try:
             submission = gateway.patch_listings_item(sku=row.channel_sku, patches=patches)
         except AmazonError as error:
@@ -255,8 +250,7 @@ def feed_prepare(*, integration: Integration) -> tuple[PushFeed | None, list[dic
                     sku=row.channel_sku,
                     quantity=row.desired_quantity,
                     price=row.desired_price,
-                    marketplace_id=marketplace.marketplace_id,
-                    currency=marketplace.currency,
+                    marketplace=marketplace,
                 )
             )
         bulk_update_rows(rows, ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"])

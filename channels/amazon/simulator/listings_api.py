@@ -121,7 +121,12 @@ def _submission(sku: str, issues: list[Issue]) -> Response:
 
 
 def _issue_json(issue: Issue) -> dict[str, Any]:
-    body: dict[str, Any] = {"code": issue.code, "message": issue.message, "severity": issue.severity}
+    body: dict[str, Any] = {
+        "code": issue.code,
+        "message": issue.message,
+        "severity": issue.severity,
+        "categories": list(issue.categories),
+    }
     if issue.attribute_name:
         body["attributeNames"] = [issue.attribute_name]
     return body

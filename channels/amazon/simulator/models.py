@@ -40,7 +40,10 @@ class Listing:
 
     @property
     def price(self) -> Decimal | None:
+        """The price every buyer sees: our_price of the consumer offer (audience ALL)."""
         for offer in self.attributes.get("purchasable_offer", []):
+            if not is_consumer_offer(offer):
+                continue
             for our_price in offer.get("our_price", []):
                 for schedule in our_price.get("schedule", []):
                     if "value_with_tax" in schedule:
@@ -51,6 +54,11 @@ class Listing:
     def title(self) -> str:
         names = self.attributes.get("item_name", [])
         return names[0].get("value", self.sku) if names else self.sku
+
+
+def is_consumer_offer(offer: dict[str, Any]) -> bool:
+    """An offer for every buyer on the site; an offer without an audience is one ("Manage purchasable offer")."""
+    return offer.get("audience", "ALL") == "ALL"
 
 
 @dataclass

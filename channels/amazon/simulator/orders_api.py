@@ -2,7 +2,8 @@
 
 Pagination is keyset-based: the token carries the search and the last (time, orderId) returned, and every page is
 cut at the time of the first request (returned as lastUpdatedBefore / createdBefore), so orders changing while a
-client pages through neither repeat nor vanish; they show up in the next search from that cut-off.
+client pages through neither repeat nor vanish; they show up in the next search from that cut-off. A token expires
+24 hours after it was issued, on the simulator's clock (Amazon's rule, in the model's `pagination` description).
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ INCLUDED_DATA = (
     "FULFILLMENT_ORDERS",
 )
 MAX_RESULTS_PER_PAGE = 100
+PAGINATION_TOKEN_SECONDS = 24 * 60 * 60
 
 
 def register(router: Router) -> None:
@@ -59,6 +61,7 @@ class _Search:
     fulfilled_by: list[str]
     max_results: int
     cursor: tuple[str, str] | None = None
+    token_issued_at: float = 0.0  # the simulator's clock, in seconds
 
     def key(self, order: Order) -> tuple[datetime, str]:
         return (order.last_updated_at if self.by == "lastUpdatedTime" else order.created_at), order.order_id
@@ -82,7 +85,7 @@ class _Search:
 def search_orders(exchange: Exchange) -> Response:
     request = exchange.request
     token = request.param("paginationToken")
-    search = _decode_token(token) if token else _new_search(exchange)
+    search = _decode_token(token, now=exchange.state.clock()) if token else _new_search(exchange)
     included = _included_data(exchange)
     orders = sorted(
         (order for order in exchange.state.visible_orders(exchange.selling_partner_id or "") if search.matches(order)),
@@ -96,6 +99,7 @@ def search_orders(exchange: Exchange) -> Response:
     if len(orders) > len(page):
         last_time, last_id = search.key(page[-1])
         search.cursor = (last_time.isoformat(), last_id)
+        search.token_issued_at = exchange.state.clock()
         body["pagination"] = {"nextToken": _encode_token(search)}
     return json_response(200, body)
 
@@ -196,10 +200,13 @@ def _encode_token(search: _Search) -> str:
     return base64.urlsafe_b64encode(json.dumps(asdict(search)).encode()).decode()
 
 
-def _decode_token(token: str) -> _Search:
+def _decode_token(token: str, *, now: float) -> _Search:
     try:
         fields = json.loads(base64.urlsafe_b64decode(token.encode()))
         fields["cursor"] = tuple(fields["cursor"])
-        return _Search(**fields)
+        search = _Search(**fields)
     except (binascii.Error, ValueError, TypeError, KeyError):
         raise BadRequest("The paginationToken is invalid.") from None
+    if now - search.token_issued_at > PAGINATION_TOKEN_SECONDS:
+        raise BadRequest("The paginationToken has expired: tokens are valid for 24 hours. Search again without it.")
+    return search

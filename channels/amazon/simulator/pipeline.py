@@ -40,7 +40,7 @@ def respond(state: SimulatorState, router: Router, request: Request) -> Response
     try:
         response = _run(route, exchange)
     except BadRequest as error:
-        response = _bad_request(route, str(error))
+        response = _bad_request(str(error))
     except Exception:
         # A simulator bug: answer like Amazon's own failures rather than dropping the connection.
         logger.exception("Amazon simulator failed on %s %s", request.method, request.path)
@@ -78,9 +78,9 @@ def _identify_caller(route: Route, exchange: Exchange) -> Response | None:
         return None
     if not request.host_valid:
         host = request.headers.get("Host", "")
-        return _with_request_id(
-            errors_response(400, "InvalidInput", f"The Host header '{host}' does not name this endpoint.")
-        )
+        refusal = errors_response(400, "InvalidInput", f"The Host header '{host}' does not name this endpoint.")
+        refusal.headers.update(_rate_header(exchange.state, route.operation or ""))
+        return _with_request_id(refusal)
     exchange.selling_partner_id = exchange.state.tokens.seller_for_access_token(
         request.headers.get("x-amz-access-token", "")
     )
@@ -116,7 +116,11 @@ def _sp_api(route: Route, exchange: Exchange) -> Response:
     if not state.limiter.take(exchange.selling_partner_id or "", operation):
         response = errors_response(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
     else:
-        response = route.handler(exchange)
+        try:
+            response = route.handler(exchange)
+        except BadRequest as error:
+            response = errors_response(400, "InvalidInput", str(error))
+    # Amazon's models list the header on 400 and 404 answers as on a 200.
     response.headers.update(rate_header)
     return _with_request_id(response)
 
@@ -141,9 +145,8 @@ def _fault_response(fault: Fault) -> Response | None:
     return lwa.invalid_client()
 
 
-def _bad_request(route: Route, message: str) -> Response:
-    if route.sp_api:
-        return _with_request_id(errors_response(400, "InvalidInput", message))
+def _bad_request(message: str) -> Response:
+    """A malformed request to Login with Amazon or the control surface (SP-API answers its own in _sp_api)."""
     return json_response(400, {"error": "invalid_request", "error_description": message})
 
 

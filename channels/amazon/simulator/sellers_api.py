@@ -29,7 +29,7 @@ def participations(exchange: Exchange) -> Response:
                     "name": sites.store_name(marketplace),
                     "countryCode": marketplace.country_code,
                     "defaultCurrencyCode": marketplace.currency,
-                    "defaultLanguageCode": sites.language(marketplace),
+                    "defaultLanguageCode": marketplace.locale,
                     "domainName": sites.domain_name(marketplace),
                 },
                 "participation": {"isParticipating": True, "hasSuspendedListings": False},

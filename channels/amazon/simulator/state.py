@@ -23,7 +23,16 @@ from channels.amazon.simulator import config
 from channels.amazon.simulator.faults import Fault, FaultBook
 from channels.amazon.simulator.feed_processing import process_feed
 from channels.amazon.simulator.listing_changes import Issue, apply_patches, sku_not_found
-from channels.amazon.simulator.models import Call, Feed, FeedDocument, Listing, Order, OrderLine, Seller
+from channels.amazon.simulator.models import (
+    Call,
+    Feed,
+    FeedDocument,
+    Listing,
+    Order,
+    OrderLine,
+    Seller,
+    is_consumer_offer,
+)
 from channels.amazon.simulator.ratelimit import RateLimiter
 from channels.amazon.simulator.tokens import TokenStore
 
@@ -359,15 +368,19 @@ def _set_listing_attributes(
     if quantity is not None:
         listing.attributes["fulfillment_availability"] = [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}]
     if price is not None:
-        listing.attributes["purchasable_offer"] = [
-            {
-                "marketplace_id": marketplace_id,
-                "currency": marketplace_by_id(marketplace_id).currency,
-                "our_price": [{"schedule": [{"value_with_tax": float(Decimal(str(price)))}]}],
-            }
-        ]
+        # The consumer offer, as the seller sets it in Seller Central; other audiences' offers (B2B) stay.
+        others = [offer for offer in listing.attributes.get("purchasable_offer", []) if not is_consumer_offer(offer)]
+        consumer_offer = {
+            "marketplace_id": marketplace_id,
+            "currency": marketplace_by_id(marketplace_id).currency,
+            "audience": "ALL",
+            "our_price": [{"schedule": [{"value_with_tax": float(Decimal(str(price)))}]}],
+        }
+        listing.attributes["purchasable_offer"] = [consumer_offer, *others]
     if title is not None:
-        listing.attributes["item_name"] = [{"value": title, "language_tag": "en_GB", "marketplace_id": marketplace_id}]
+        listing.attributes["item_name"] = [
+            {"value": title, "language_tag": marketplace_by_id(marketplace_id).locale, "marketplace_id": marketplace_id}
+        ]
 
 
 def _order_line(spec: dict[str, Any]) -> OrderLine:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -13,8 +11,6 @@ from channels.amazon.simulator import config
 from channels.amazon.simulator.consent import CONSENT_PATH
 from channels.amazon.simulator.lwa import TOKEN_PATH
 
-# Amazon's published models, shared beside the checkout (see the issue); schema checks skip when absent.
-MODELS_DIR = Path(__file__).resolve().parents[4] / "shared" / "spapi-models"
 REDIRECT_URI = "http://127.0.0.1:8000/channels/amazon/callback/"
 
 
@@ -51,23 +47,3 @@ def sp_api_client(base_url: str, selling_partner_id: str = config.DEMO_SELLER_ID
     """An httpx client sending a fresh access token for the seller, as SP-API clients do."""
     access_token = authorise(base_url, selling_partner_id)["access_token"]
     return httpx.Client(base_url=base_url, headers={"x-amz-access-token": access_token})
-
-
-def model_schema(model_file: str, definition: str | None = None) -> dict[str, Any] | None:
-    """A JSON Schema for one definition of an SP-API model (or a whole schema file), or None without the models."""
-    path = MODELS_DIR / model_file
-    if not path.exists():
-        return None
-    document = json.loads(path.read_text())
-    if definition is None:
-        return document
-    return {"$ref": f"#/definitions/{definition}", "definitions": document["definitions"]}
-
-
-def assert_matches_model(instance: Any, model_file: str, definition: str | None = None) -> None:
-    """Validate a response body against Amazon's published schema, when the models are available."""
-    import jsonschema  # test-only dependency
-
-    schema = model_schema(model_file, definition)
-    if schema is not None:
-        jsonschema.validate(instance, schema)

@@ -25,7 +25,7 @@ from channels.amazon.outcomes import outcome_of
 from channels.amazon.ratelimit import BACKOFF_CAP_SECONDS
 from channels.amazon.selectors import app_credentials_paused
 from channels.amazon.services import app_credentials_resume
-from channels.amazon.tests.conftest import LWA_TOKEN_URL, SP_API, UK
+from channels.amazon.tests.conftest import LWA_TOKEN_URL, SP_API, UK, new_partner
 from channels.models import Integration
 from channels.tests.factories import IntegrationFactory
 
@@ -208,6 +208,18 @@ def test_patch_listings_item_sends_the_patches_for_the_partners_marketplace(amaz
     assert request.url.params["marketplaceIds"] == UK
     assert (submission.sku, submission.status) == ("SKU/1 A", "INVALID")
     assert [(issue.code, issue.severity) for issue in submission.issues] == [("90220", "ERROR")]
+
+
+def test_patch_listings_item_asks_for_issues_in_the_sites_language(amazon):
+    partner = new_partner(marketplace_id="A1VC38T7YXB528")  # Japan
+    route = amazon.patch(_listing_path(partner, "SKU-1")).respond(
+        json={"sku": "SKU-1", "status": "ACCEPTED", "submissionId": "sub-1", "issues": []}
+    )
+
+    with AmazonGateway(partner) as gateway:
+        gateway.patch_listings_item(sku="SKU-1", patches=[{"op": "delete", "path": "/attributes/item_name"}])
+
+    assert route.calls.last.request.url.params["issueLocale"] == "ja_JP"
 
 
 def test_get_listings_item_reads_merchant_quantity_and_marketplace_price(amazon, gateway, partner):

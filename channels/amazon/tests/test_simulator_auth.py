@@ -25,6 +25,14 @@ def test_consent_page_shows_the_checkbox_and_the_demo_seller(amazon_simulator):
     assert "Confirm" in response.text
 
 
+def test_consent_page_is_a_styled_page_that_fits_a_phone(amazon_simulator):
+    response = httpx.get(amazon_simulator.base_url + "/apps/authorize/consent", params=consent_params())
+
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in response.text
+    assert "<style>" in response.text and '<main class="card">' in response.text
+    assert '<label class="field" for="selling_partner_id">Seller id' in response.text
+
+
 def test_consent_page_refuses_an_unknown_application(amazon_simulator):
     response = httpx.get(
         amazon_simulator.base_url + "/apps/authorize/consent", params=consent_params(application_id="amzn1.sp.other")

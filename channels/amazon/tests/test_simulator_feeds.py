@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import gzip
 import json
+from decimal import Decimal
 
 import httpx
 import pytest
 
 from channels.amazon.simulator import config
-from channels.amazon.simulator.testing import assert_matches_model, sp_api_client
+from channels.amazon.simulator.testing import sp_api_client
+from channels.amazon.tests.amazon_models import assert_matches_model
 
 UK = "A1F83G8C2ARO7P"
+JP = "A1VC38T7YXB528"
 SELLER = "A2SIMDEMOSELLER"
 FEEDS = "/feeds/2021-06-30"
 FEEDS_MODEL = "feeds_2021-06-30.json"
@@ -42,14 +45,21 @@ def quantity_patch(sku: str, quantity: int, message_id: int = 1, op: str = "repl
     }
 
 
-def price_patch(sku: str, price: float, message_id: int) -> dict:
-    offer = {"marketplace_id": UK, "currency": "GBP", "our_price": [{"schedule": [{"value_with_tax": price}]}]}
+def offer_merge(price: float, **selectors: str) -> dict:
+    """A merge of our_price into the offer its selectors pick (the UK consumer offer unless told otherwise)."""
+    offer = {"marketplace_id": UK, "currency": "GBP", "audience": "ALL", **selectors}
+    offer = {key: value for key, value in offer.items() if value is not None}
+    offer["our_price"] = [{"schedule": [{"value_with_tax": price}]}]
+    return {"op": "merge", "path": "/attributes/purchasable_offer", "value": [offer]}
+
+
+def price_patch(sku: str, price: float, message_id: int, **selectors: str) -> dict:
     return {
         "messageId": message_id,
         "sku": sku,
         "operationType": "PATCH",
         "productType": "PRODUCT",
-        "patches": [{"op": "merge", "path": "/attributes/purchasable_offer", "value": [offer]}],
+        "patches": [offer_merge(price, **selectors)],
     }
 
 
@@ -137,6 +147,70 @@ def test_the_report_counts_accepted_and_invalid_messages_and_names_unknown_skus(
     assert "SKU 'NOPE' does not exist" in issue["message"]
     listing = amazon_simulator.state.listing(SELLER, UK, "SKU-1")
     assert (listing.quantity, str(listing.price)) == (7, "11.5")
+
+
+def test_a_price_merge_without_the_audience_selector_is_refused_and_changes_nothing(amazon_simulator, client):
+    feed_id = submit_feed(client, [price_patch("SKU-1", 12.5, 1, audience=None)])
+    amazon_simulator.state.advance_clock(FEED_SECONDS)
+
+    processing_report = report(client, client.get(f"{FEEDS}/feeds/{feed_id}").json())
+
+    assert_matches_model(processing_report, "listings-feed-processing-report-schema-v2.json")
+    assert processing_report["summary"]["messagesInvalid"] == 1
+    [issue] = processing_report["issues"]
+    assert (issue["messageId"], issue["severity"], issue["attributeName"]) == (1, "ERROR", "purchasable_offer")
+    assert "selector fields: audience" in issue["message"]
+    assert amazon_simulator.state.listing(SELLER, UK, "SKU-1").price == 10
+
+
+@pytest.mark.parametrize("missing", ["marketplace_id", "currency", "audience"])
+def test_patch_listings_item_refuses_an_offer_merge_missing_a_selector(amazon_simulator, client, missing):
+    response = client.patch(
+        f"/listings/2021-08-01/items/{SELLER}/SKU-1",
+        params={"marketplaceIds": UK},
+        json={"productType": "PRODUCT", "patches": [offer_merge(12.5, **{missing: ""})]},
+    )
+
+    body = response.json()
+    assert_matches_model(body, LISTINGS_MODEL, "ListingsItemSubmissionResponse")
+    assert body["status"] == "INVALID"
+    [issue] = body["issues"]
+    assert (issue["attributeNames"], issue["categories"]) == (["purchasable_offer"], ["MISSING_ATTRIBUTE"])
+    assert missing in issue["message"]
+    assert amazon_simulator.state.listing(SELLER, UK, "SKU-1").price == 10
+
+
+def test_a_price_merge_changes_only_the_consumer_offer_price(amazon_simulator, client):
+    # As the seller set them in Seller Central: a minimum price on the consumer offer, and a B2B offer.
+    minimum = {"minimum_seller_allowed_price": [{"schedule": [{"value_with_tax": 8.0}]}]}
+    consumer = {"marketplace_id": UK, "currency": "GBP", "audience": "ALL", **minimum}
+    seller_central = [offer_merge(9.0, audience="B2B"), {**offer_merge(0), "value": [consumer]}]
+    assert amazon_simulator.state.patch_listing(SELLER, UK, "SKU-1", seller_central) == []
+
+    submit_feed(client, [price_patch("SKU-1", 12.5, 1)])
+    amazon_simulator.state.advance_clock(FEED_SECONDS)
+
+    listing = amazon_simulator.state.listing(SELLER, UK, "SKU-1")
+    offers = {offer["audience"]: offer for offer in listing.attributes["purchasable_offer"]}
+    assert offers["ALL"] == {**consumer, "our_price": [{"schedule": [{"value_with_tax": 12.5}]}]}
+    assert offers["B2B"]["our_price"] == [{"schedule": [{"value_with_tax": 9.0}]}]
+    assert listing.price == Decimal("12.5")
+
+
+def test_a_price_with_more_decimals_than_its_currency_has_is_refused(amazon_simulator, client):
+    amazon_simulator.state.add_seller(SELLER, [JP])
+    amazon_simulator.state.set_listing(SELLER, JP, "SKU-1", quantity=5, price="1200")
+
+    response = client.patch(
+        f"/listings/2021-08-01/items/{SELLER}/SKU-1",
+        params={"marketplaceIds": JP},
+        json={"productType": "PRODUCT", "patches": [offer_merge(1234.56, marketplace_id=JP, currency="JPY")]},
+    )
+
+    [issue] = response.json()["issues"]
+    assert issue["categories"] == ["INVALID_PRICE"]
+    assert "JPY amounts have no decimal places" in issue["message"]
+    assert amazon_simulator.state.listing(SELLER, JP, "SKU-1").price == 1200
 
 
 def test_a_negative_quantity_is_an_error_and_changes_nothing(amazon_simulator, client):
@@ -237,6 +311,7 @@ def test_patch_listings_item_for_an_unknown_sku_is_invalid_with_issues(client):
         json={"productType": "PRODUCT", "patches": quantity_patch("GHOST", 1)["patches"]},
     )
 
+    assert_matches_model(response.json(), LISTINGS_MODEL, "ListingsItemSubmissionResponse")
     assert response.json()["status"] == "INVALID"
     assert "SKU 'GHOST' does not exist" in response.json()["issues"][0]["message"]
 

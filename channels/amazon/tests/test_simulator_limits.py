@@ -190,3 +190,4 @@ def test_a_mangled_host_header_is_refused(amazon_simulator, client):
 
     assert response.status_code == 400
     assert mangled in response.json()["errors"][0]["message"]
+    assert response.headers["x-amzn-RateLimit-Limit"] == "0.016"

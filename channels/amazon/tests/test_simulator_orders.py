@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from channels.amazon.simulator.testing import assert_matches_model, sp_api_client
+from channels.amazon.simulator.testing import sp_api_client
+from channels.amazon.tests.amazon_models import assert_matches_model
 
 UK, DE = "A1F83G8C2ARO7P", "A1PA6795UKMFR9"
 SELLER = "A2SIMDEMOSELLER"
@@ -61,7 +62,11 @@ def test_search_needs_exactly_one_of_created_after_and_last_updated_after(client
     response = client.get(ORDERS, params={"marketplaceIds": UK})
 
     assert response.status_code == 400
+    assert_matches_model(response.json(), ORDERS_MODEL, "ErrorList")
     assert response.json()["errors"][0]["code"] == "InvalidInput"
+    # Amazon's models list the header on a 400 as on a 200.
+    assert response.headers["x-amzn-RateLimit-Limit"] == "0.0056"
+    assert response.headers["x-amzn-RequestId"]
 
 
 def test_search_filters_by_marketplace(amazon_simulator, client):
@@ -86,6 +91,29 @@ def test_search_pages_through_every_order_once(amazon_simulator, client):
         params = {"paginationToken": body["pagination"]["nextToken"]}
 
     assert sorted(seen) == sorted(placed)
+
+
+def test_a_pagination_token_expires_24_hours_after_it_was_issued(amazon_simulator, client):
+    for _ in range(3):
+        amazon_simulator.state.add_order(SELLER, UK, lines=one_line())
+    first = client.get(ORDERS, params={"createdAfter": an_hour_ago(), "maxResultsPerPage": "1"}).json()
+    token = first["pagination"]["nextToken"]
+
+    amazon_simulator.state.advance_clock(24 * 60 * 60 - 60)
+    with sp_api_client(amazon_simulator.base_url) as later:  # the first access token lasted an hour
+        in_time = later.get(ORDERS, params={"paginationToken": token})
+        amazon_simulator.state.advance_clock(120)
+        expired = later.get(ORDERS, params={"paginationToken": token})
+        next_token = in_time.json()["pagination"]["nextToken"]
+        fresher = later.get(ORDERS, params={"paginationToken": next_token})
+
+    assert in_time.status_code == 200 and len(in_time.json()["orders"]) == 1
+    assert expired.status_code == 400
+    assert_matches_model(expired.json(), ORDERS_MODEL, "ErrorList")
+    assert expired.json()["errors"][0]["code"] == "InvalidInput"
+    assert "expired" in expired.json()["errors"][0]["message"]
+    assert expired.headers["x-amzn-RateLimit-Limit"]
+    assert fresher.status_code == 200  # each page's token counts from when that page was served
 
 
 def test_a_status_change_moves_the_order_into_a_later_last_updated_search(amazon_simulator, client):

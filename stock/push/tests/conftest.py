@@ -14,6 +14,7 @@ from stock.tests.factories import ProductFactory, SupplierFactory
 
 UK = "A1F83G8C2ARO7P"
 DE = "A1PA6795UKMFR9"
+JP = "A1VC38T7YXB528"
 SELLER = "A2SIMDEMOSELLER"
 
 

@@ -6,7 +6,11 @@ from decimal import Decimal
 
 import pytest
 
+from channels.amazon.marketplaces import marketplace_by_id
 from stock.push import feeds, planning
+
+UK_SITE = marketplace_by_id("A1F83G8C2ARO7P")
+JP_SITE = marketplace_by_id("A1VC38T7YXB528")
 
 RULES = planning.IntegrationRules(
     integration_id=1, stock_threshold=5, max_quantity_to_advertise=0, price_updates_enabled=True, currency="GBP"
@@ -65,8 +69,25 @@ def test_backoff_doubles_up_to_its_cap():
 def test_prices_are_the_mappings_else_the_products_and_none_with_price_updates_off():
     assert planning.own_price(Decimal("12.00"), Decimal("9.99"), RULES) == Decimal("12.00")
     assert planning.own_price(None, Decimal("9.99"), RULES) == Decimal("9.99")
+    assert planning.own_price(None, None, RULES) is None
     off = planning.IntegrationRules(1, 5, 0, False, "GBP")
     assert planning.own_price(Decimal("12.00"), Decimal("9.99"), off) is None
+
+
+@pytest.mark.parametrize(
+    ("price", "currency", "expected"),
+    [
+        ("12.34", "JPY", "12"),
+        ("1234.5", "JPY", "1235"),
+        ("9.99", "GBP", "9.99"),
+        ("9.995", "EUR", "10.00"),
+        ("7", "USD", "7.00"),
+    ],
+)
+def test_prices_are_rounded_to_the_currencys_minor_unit(price, currency, expected):
+    rules = planning.IntegrationRules(1, 5, 0, True, currency)
+
+    assert str(planning.own_price(Decimal(price), None, rules)) == expected
 
 
 def test_unknown_sku_is_recognised_by_code_or_by_amazons_words():
@@ -75,10 +96,8 @@ def test_unknown_sku_is_recognised_by_code_or_by_amazons_words():
     assert not planning.is_unknown_sku("4000001", "The price '0' is not valid")
 
 
-def test_a_feed_message_merges_quantity_on_the_default_channel_and_sets_our_price():
-    message = feeds.feed_message(
-        message_id=3, sku="AMZ-1", quantity=7, price=Decimal("9.99"), marketplace_id="A1F83G8C2ARO7P", currency="GBP"
-    )
+def test_a_feed_message_merges_quantity_on_the_default_channel_and_our_price_into_the_consumer_offer():
+    message = feeds.feed_message(message_id=3, sku="AMZ-1", quantity=7, price=Decimal("9.99"), marketplace=UK_SITE)
     assert message == {
         "messageId": 3,
         "sku": "AMZ-1",
@@ -97,9 +116,27 @@ def test_a_feed_message_merges_quantity_on_the_default_channel_and_sets_our_pric
                     {
                         "marketplace_id": "A1F83G8C2ARO7P",
                         "currency": "GBP",
+                        "audience": "ALL",
                         "our_price": [{"schedule": [{"value_with_tax": 9.99}]}],
                     }
                 ],
             },
         ],
     }
+
+
+@pytest.mark.parametrize(
+    ("marketplace", "price", "sent"),
+    [(UK_SITE, "12.345", 12.35), (UK_SITE, "14.50", 14.5), (JP_SITE, "1234.56", 1235), (JP_SITE, "980.00", 980)],
+)
+def test_prices_go_out_as_numbers_in_the_currencys_minor_unit(marketplace, price, sent):
+    [_, offer_patch] = feeds.listing_patches(quantity=1, price=Decimal(price), marketplace=marketplace)
+
+    value = offer_patch["value"][0]["our_price"][0]["schedule"][0]["value_with_tax"]
+    assert (value, type(value)) == (sent, type(sent))
+
+
+def test_a_patch_without_a_price_leaves_the_offer_alone():
+    assert [patch["path"] for patch in feeds.listing_patches(quantity=0, price=None, marketplace=JP_SITE)] == [
+        "/attributes/fulfillment_availability"
+    ]

@@ -26,7 +26,7 @@ from stock.push.models import ListingPush, PushFeed
 from stock.push.selectors import listing_push_statuses
 from stock.tests.factories import ProductFactory
 
-from .conftest import DE, SELLER, UK, forget_rate_limits
+from .conftest import DE, JP, SELLER, UK, forget_rate_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +48,16 @@ def calls(sim, operation):
     return [call for call in sim.state.calls if call.operation == operation]
 
 
-def feed_messages(sim, integration):
-    """The messages of every feed the simulator received, in order."""
+def feed_documents(sim, integration):
+    """Every feed document the simulator received, parsed, in order."""
     seller = sim.state.seller(integration.selling_partner_id)
     documents = [sim.state.feed_document(feed.input_feed_document_id) for feed in seller.feeds.values()]
-    return [json.loads(document.body)["messages"] for document in documents]
+    return [json.loads(document.body) for document in documents]
+
+
+def feed_messages(sim, integration):
+    """The messages of every feed the simulator received, in order."""
+    return [document["messages"] for document in feed_documents(sim, integration)]
 
 
 def push(integration, sku) -> ListingPush:
@@ -110,7 +115,7 @@ def test_changes_that_cancel_out_send_nothing(sim, connect, listing, supply):
     assert not push(integration, "AMZ-1").pending
 
 
-def test_prices_go_out_as_our_price_in_the_marketplace_currency(sim, connect, listing):
+def test_prices_go_out_as_our_price_merged_into_the_sites_consumer_offer(sim, connect, listing):
     integration = connect(DE, price_updates_enabled=True)
     sim.state.set_listing(SELLER, DE, "AMZ-1", quantity=0, price="1.00")
     listing(integration, "AMZ-1", product=ProductFactory(quantity=20, price=Decimal("9.99")), price=Decimal("14.50"))
@@ -119,8 +124,43 @@ def test_prices_go_out_as_our_price_in_the_marketplace_currency(sim, connect, li
 
     assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("14.5"))
     [[message]] = feed_messages(sim, integration)
-    assert message["patches"][1]["value"][0]["currency"] == "EUR"
+    assert message["patches"][1] == {
+        "op": "merge",
+        "path": "/attributes/purchasable_offer",
+        "value": [
+            {
+                "marketplace_id": DE,
+                "currency": "EUR",
+                "audience": "ALL",
+                "our_price": [{"schedule": [{"value_with_tax": 14.5}]}],
+            }
+        ],
+    }
     assert push(integration, "AMZ-1").accepted_price == Decimal("14.50")
+
+
+def test_a_yen_price_goes_out_without_decimals(sim, connect, listing):
+    integration = connect(JP, price_updates_enabled=True)
+    sim.state.set_listing(SELLER, JP, "AMZ-1", quantity=0, price="1000")
+    listing(integration, "AMZ-1", quantity=20, price=Decimal("1234.56"))
+
+    settle(integration)
+
+    [[message]] = feed_messages(sim, integration)
+    assert message["patches"][1]["value"][0]["our_price"] == [{"schedule": [{"value_with_tax": 1235}]}]
+    assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("1235"))
+    row = push(integration, "AMZ-1")
+    assert (row.accepted_price, row.last_error) == (Decimal("1235"), "")
+
+
+def test_amazon_reports_issues_in_the_sites_language(sim, connect, listing):
+    integration = connect(DE)
+    sim.state.set_listing(SELLER, DE, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+
+    settle(integration)
+
+    assert [document["header"]["issueLocale"] for document in feed_documents(sim, integration)] == ["de_DE"]
 
 
 def test_a_drop_to_zero_goes_out_at_once_through_the_fast_lane(
