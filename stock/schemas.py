@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.utils import timezone
 from pydantic import AfterValidator, BaseModel, Field, PlainValidator, WithJsonSchema
 
 from stock.batches import Batch, BatchBody, BatchItem, refusal
@@ -52,7 +51,7 @@ def _as_of_parse(raw: Any) -> datetime:
         raise refusal(f"as_of is not a valid ISO 8601 timestamp, e.g. {AS_OF_EXAMPLE}.") from None
     if value.tzinfo is None:
         raise refusal("as_of must include a time zone (e.g. a trailing Z for UTC).")
-    if value > timezone.now() + ALLOWED_CLOCK_SKEW:
+    if value > datetime.now(UTC) + ALLOWED_CLOCK_SKEW:
         raise refusal("as_of is in the future: send the time the quantity was true.")
     return value
 
