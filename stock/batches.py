@@ -90,13 +90,16 @@ class BatchBody(BaseModel):
     @classmethod
     def _an_object_with_the_list(cls, data: Any) -> Any:
         (name,) = cls.model_fields
+        problems = []
         if not isinstance(data, dict) or not isinstance(data.get(name), list):
-            raise refusal(f'The body must be a JSON object with an "{name}" list.')
-        repeated_keys_refuse(data, "The body")
-        unknown = [key for key in data if key != name]
+            problems.append(f'The body must be a JSON object with an "{name}" list.')
+        unknown = [key for key in data if key != name] if isinstance(data, dict) else []
         if unknown:
             fields = ", ".join(f'"{key}"' for key in unknown)
-            raise refusal(f'Unknown field {fields}: the body holds only "{name}".')
+            problems.append(f'Unknown field {fields}: the body holds only "{name}".')
+        if problems:
+            raise refusal(" ".join(problems))
+        repeated_keys_refuse(data, "The body")
         return data
 
 
@@ -115,7 +118,8 @@ class Batch(Generic[ItemT]):
     @classmethod
     def of(cls, item_type: type[ItemT], raw: list[Any], *, noun: str = "items") -> Batch[ItemT]:
         """Validate `raw` (parsed JSON) as a batch of `item_type`, as the API does; for callers in Python."""
-        return _batch_validate(item_type, raw, noun=noun)
+        _within_the_limit(raw, noun=noun)
+        return _batch_validate_one_by_one(item_type, raw)
 
     def key_of(self, index: int) -> str | None:
         """The item's key as sent, when it is text we can safely echo (no NUL, no unpaired surrogate)."""
@@ -144,17 +148,13 @@ class Batch(Generic[ItemT]):
         def validate(value: Any, validate_list: core_schema.ValidatorFunctionWrapHandler, info) -> Batch:
             if not isinstance(value, list):
                 return validate_list(value)  # raises: the body's shape is wrong
-            limit = settings.SUPPLIER_API_MAX_ITEMS
-            if len(value) > limit:
-                raise TooManyItems(limit=limit, noun=info.field_name or "items")
+            _within_the_limit(value, noun=info.field_name or "items")
             try:
                 return cls(item_type=item_type, raw=value, valid=list(enumerate(validate_list(value))), errors=[])
             except ValidationError:
                 return _batch_validate_one_by_one(item_type, value)
 
-        return core_schema.with_info_wrap_validator_function(
-            validate, handler.generate_schema(list[item_type]), field_name=None
-        )
+        return core_schema.with_info_wrap_validator_function(validate, handler.generate_schema(list[item_type]))
 
 
 @dataclass(frozen=True)
@@ -164,11 +164,10 @@ class _FieldError:
     reason: str
 
 
-def _batch_validate(item_type: type[ItemT], raw: list[Any], *, noun: str) -> Batch[ItemT]:
+def _within_the_limit(raw: list[Any], *, noun: str) -> None:
     limit = settings.SUPPLIER_API_MAX_ITEMS
     if len(raw) > limit:
         raise TooManyItems(limit=limit, noun=noun)
-    return _batch_validate_one_by_one(item_type, raw)
 
 
 def _batch_validate_one_by_one(item_type: type[ItemT], raw: list[Any]) -> Batch[ItemT]:
