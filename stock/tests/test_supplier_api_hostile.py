@@ -120,7 +120,7 @@ def test_an_item_with_a_nul_in_its_sku_is_reported_without_echoing_it(send, mug)
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="100000-deep-list"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "nested too deeply", id="100000-deep-list-200kB"),
         pytest.param('{"updates": ' + '{"a": ' * 30_000 + "1" + "}" * 30_000 + "}", "nested", id="deep-objects"),
         pytest.param(b'{"updates": [{"sku": "\xed\xa0\x80"}]}', "UTF-8", id="encoded-surrogate"),
         pytest.param(b'{"updates": [{"sku": "\xc3"}]}', "UTF-8", id="truncated-utf8"),
@@ -139,10 +139,6 @@ def test_a_body_that_is_not_a_request_is_a_400_with_a_sentence_and_no_item_error
     assert response.json()["errors"] == []
     assert message in response.json()["error"]
     assert nothing_applied(mug)
-
-
-def test_the_100000_deep_body_is_within_the_size_limit(settings):
-    assert len("[" * 100_000 + "]" * 100_000) < settings.SUPPLIER_API_MAX_BODY_BYTES
 
 
 def wsgi_post(path: str, body: bytes, *, token: str, chunked: bool) -> tuple[int, dict, bytes]:
