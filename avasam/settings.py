@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "ninja",  # the supplier API's docs page and its assets, served from our own static files
     "accounts",
     "channels",
     "channels.amazon",
@@ -206,3 +207,8 @@ STOCK_PUSH_FEED_INTERVAL_SECONDS = env.float("STOCK_PUSH_FEED_INTERVAL_SECONDS",
 # A feed waits until the changes have been quiet this long (or the interval has passed), so they collapse.
 STOCK_PUSH_FEED_QUIET_SECONDS = env.float("STOCK_PUSH_FEED_QUIET_SECONDS", default=10.0)
 STOCK_PUSH_FEED_HISTORY_DAYS = env.int("STOCK_PUSH_FEED_HISTORY_DAYS", default=7)
+
+# Supplier API: request limits (answered 413) and requests per second per token (bursts of twice that; 0 = off).
+SUPPLIER_API_MAX_BODY_BYTES = env.int("SUPPLIER_API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
+SUPPLIER_API_MAX_ITEMS = env.int("SUPPLIER_API_MAX_ITEMS", default=5_000)
+SUPPLIER_API_RATE_LIMIT = env.float("SUPPLIER_API_RATE_LIMIT", default=10.0)

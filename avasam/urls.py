@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from avasam.api import api as supplier_api
 from avasam.health import healthz
 
 urlpatterns = [
@@ -9,7 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
-    path("api/v1/", include("stock.api_urls")),
+    path("api/v1/", supplier_api.urls),
     path("settings/channels/<int:integration_id>/", include("stock.urls")),
     path("settings/channels/<int:integration_id>/", include("dashboard.urls")),
     path("settings/channels/", include("channels.urls")),

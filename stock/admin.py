@@ -13,7 +13,7 @@ RECENT_STOCK_CHANGES = 50
 
 class SupplierTokenInline(admin.TabularInline):
     model = SupplierToken
-    fields = ["prefix", "created_at", "revoked_at"]
+    fields = ["prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -65,9 +65,9 @@ class SupplierAdmin(admin.ModelAdmin):
 
 @admin.register(SupplierToken)
 class SupplierTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "supplier", "created_at", "revoked_at"]
+    list_display = ["prefix", "supplier", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["supplier", ("revoked_at", admin.EmptyFieldListFilter)]
-    readonly_fields = ["supplier", "prefix", "created_at", "revoked_at"]
+    readonly_fields = ["supplier", "prefix", "created_at", "last_used_at", "revoked_at"]
     fields = readonly_fields
     actions = ["revoke"]
 

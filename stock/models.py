@@ -41,6 +41,11 @@ class SupplierToken(models.Model):
     prefix = models.CharField(max_length=8, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # When the supplier API last accepted a request with this token (kept to the minute).
+    last_used_at = models.DateTimeField("last used", null=True, blank=True, editable=False)
+    # The rate limit's state when it is kept in the database (no Redis): the "theoretical arrival time" of
+    # generic cell rate algorithm, in seconds since the epoch.
+    rate_limit_tat = models.FloatField(null=True, blank=True, editable=False)
 
     objects = SupplierTokenQuerySet.as_manager()
 

@@ -1,15 +1,15 @@
 """Writes to the supplier catalogue and to listing mappings (services, per STYLE.md)."""
 
+from stock.batches import ItemError, SupplierRequestInvalid
 from stock.services.catalogue import (
     ConcurrentCreation,
-    ItemError,
     ProductUpsertResult,
     StockUpdateResult,
-    SupplierRequestInvalid,
     product_upsert,
     stock_updates_apply,
     supplier_create,
     supplier_token_issue,
+    supplier_token_used,
     supplier_tokens_revoke,
 )
 from stock.services.hooks import listings_affected
@@ -43,5 +43,6 @@ __all__ = [
     "stock_updates_apply",
     "supplier_create",
     "supplier_token_issue",
+    "supplier_token_used",
     "supplier_tokens_revoke",
 ]

@@ -49,3 +49,42 @@ def test_concurrent_batches_on_the_same_skus_neither_deadlock_nor_lose_the_newes
     for product_id in Product.objects.values_list("pk", flat=True)[:20]:
         as_ofs = list(StockChange.objects.filter(product_id=product_id).order_by("pk").values_list("as_of", flat=True))
         assert as_ofs == sorted(as_ofs)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_creating_a_sku_another_request_is_creating_at_the_same_moment_is_409_and_applies_nothing():
+    import json
+    import time
+
+    from django.db import transaction
+    from django.test import Client
+
+    from stock.services import supplier_token_issue
+
+    supplier = SupplierFactory()
+    token = supplier_token_issue(supplier=supplier)
+    answers = []
+
+    def create_through_the_api() -> None:
+        body = {"products": [{"sku": "OTHER", "title": "Other"}, {"sku": "NEW", "title": "Mine"}]}
+        response = Client().post(
+            "/api/v1/products",
+            data=json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+        answers.append(response)
+        connection.close()
+
+    request = threading.Thread(target=create_through_the_api)
+    with transaction.atomic():  # the other request: its new row not yet committed
+        ProductFactory(sku="NEW", supplier=supplier)
+        request.start()
+        time.sleep(0.5)  # the API's insert now waits on this transaction's row
+    request.join(timeout=30)
+
+    [response] = answers
+    assert response.status_code == 409
+    assert "send it again" in response.json()["error"]
+    assert not Product.objects.filter(sku="OTHER").exists()

@@ -9,7 +9,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from stock import api
 from stock.models import Product, StockChange, SupplierToken
 from stock.services import supplier_token_issue, supplier_tokens_revoke
 from stock.tests.factories import ProductFactory, SupplierFactory
@@ -142,7 +141,7 @@ BAD_UPDATES = [
     pytest.param({"sku": "", "quantity": 1, "as_of": iso(T0)}, "non-empty", id="empty-sku"),
     pytest.param({"sku": 12, "quantity": 1, "as_of": iso(T0)}, "non-empty string", id="sku-not-a-string"),
     pytest.param({"sku": "NOPE", "quantity": 1, "as_of": iso(T0)}, "unknown SKU", id="unknown-sku"),
-    pytest.param({"sku": "THEIRS", "quantity": 1, "as_of": iso(T0)}, "another supplier", id="other-suppliers-sku"),
+    pytest.param({"sku": "THEIRS", "quantity": 1, "as_of": iso(T0)}, "unknown SKU", id="other-suppliers-sku"),
     pytest.param({"sku": "A-2", "quantity": -1, "as_of": iso(T0)}, "negative", id="negative-quantity"),
     pytest.param({"sku": "A-2", "quantity": 1.5, "as_of": iso(T0)}, "whole number", id="decimal-quantity"),
     pytest.param({"sku": "A-2", "quantity": "3", "as_of": iso(T0)}, "whole number", id="string-quantity"),
@@ -278,8 +277,8 @@ def test_a_body_of_the_wrong_shape_is_400(post, token, raw, message):
     assert message in response.json()["error"]
 
 
-def test_a_body_over_the_size_limit_is_413_with_a_json_message(post, supplier, token, monkeypatch):
-    monkeypatch.setattr(api, "MAX_BODY_BYTES", 1000)
+def test_a_body_over_the_size_limit_is_413_with_a_json_message(post, supplier, token, settings):
+    settings.SUPPLIER_API_MAX_BODY_BYTES = 1000
     ProductFactory(sku="A-1", supplier=supplier)
     updates = [{"sku": "A-1", "quantity": 1, "as_of": iso(T0), "padding": "x" * 1000}]
 
@@ -290,8 +289,8 @@ def test_a_body_over_the_size_limit_is_413_with_a_json_message(post, supplier, t
     assert stock_of("A-1") == (None, None)
 
 
-def test_too_many_items_in_one_request_is_413(post, supplier, token, monkeypatch):
-    monkeypatch.setattr(api, "MAX_ITEMS", 2)
+def test_too_many_items_in_one_request_is_413(post, supplier, token, settings):
+    settings.SUPPLIER_API_MAX_ITEMS = 2
     ProductFactory(sku="A-1", supplier=supplier)
     updates = [{"sku": "A-1", "quantity": n, "as_of": iso(T0)} for n in range(3)]
 
@@ -322,9 +321,35 @@ def test_a_supplier_cannot_change_another_suppliers_stock(post, token):
     response = post("stock", {"updates": [{"sku": "THEIRS", "quantity": 0, "as_of": iso(T0)}]}, token)
 
     assert response.status_code == 400
-    assert response.json()["errors"][0]["reason"] == "this SKU belongs to another supplier."
+    assert response.json()["errors"][0]["reason"] == "unknown SKU: create the product with POST /api/v1/products first."
     theirs.refresh_from_db()
     assert theirs.quantity == 8
+
+
+def test_another_suppliers_sku_gets_exactly_the_answer_of_a_sku_that_does_not_exist(post, token):
+    ProductFactory(sku="THEIRS", quantity=8, quantity_as_of=T0 - timedelta(days=1))
+
+    def answer(sku):
+        response = post("stock", {"updates": [{"sku": sku, "quantity": 0, "as_of": iso(T0)}]}, token)
+        return response.status_code, response.json()["error"], response.json()["errors"][0]["reason"]
+
+    assert answer("THEIRS") == answer("NOBODYS")
+
+
+def test_a_sku_another_supplier_holds_is_not_available_and_its_owner_is_not_named(post, token):
+    theirs = ProductFactory(sku="THEIRS", supplier__name="Rival Ltd")
+
+    response = post("products", {"products": [{"sku": "THEIRS", "title": "Mine"}]}, token)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error == {
+        "index": 0,
+        "sku": "THEIRS",
+        "reason": "this SKU is not available: choose another SKU for your product.",
+    }
+    assert "Rival" not in response.content.decode() and "supplier" not in error["reason"]
+    assert Product.objects.get(sku="THEIRS").title == theirs.title
 
 
 def test_a_supplier_cannot_take_over_or_rename_another_suppliers_product(post, token):
@@ -333,7 +358,7 @@ def test_a_supplier_cannot_take_over_or_rename_another_suppliers_product(post, t
     response = post("products", {"products": [{"sku": "THEIRS", "title": "Mine now", "price": "1.00"}]}, token)
 
     assert response.status_code == 400
-    assert response.json()["errors"][0]["reason"] == "this SKU belongs to another supplier."
+    assert response.json()["errors"][0]["reason"] == "this SKU is not available: choose another SKU for your product."
     theirs.refresh_from_db()
     assert (theirs.title, theirs.price, theirs.supplier.name) == ("Their title", Decimal("5.00"), theirs.supplier.name)
 
@@ -419,7 +444,7 @@ BAD_PRODUCTS = [
     pytest.param({"sku": "NEW", "title": "Mug", "quantity": -2}, "negative", id="negative-quantity"),
     pytest.param({"sku": "NEW", "title": "Mug", "quantity": 2.5}, "whole number", id="decimal-quantity"),
     pytest.param({"sku": "NEW", "title": "Mug", "quantity": 2, "as_of": "nope"}, "ISO 8601", id="bad-as-of"),
-    pytest.param({"sku": "THEIRS", "title": "Mug"}, "another supplier", id="other-suppliers-sku"),
+    pytest.param({"sku": "THEIRS", "title": "Mug"}, "this SKU is not available", id="other-suppliers-sku"),
     pytest.param({"sku": "A-1", "title": "Again"}, "duplicate SKU", id="duplicate-sku"),
 ]
 
