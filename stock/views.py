@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.csv_cells import csv_cells_protected
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
 from channels.models import Integration
@@ -126,7 +127,7 @@ class _Echo:
 @integration_view("GET")
 def mapping_download(request: HttpRequest, integration: Integration) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in selectors.mappings_csv_rows(integration=integration))
+    rows = (writer.writerow(csv_cells_protected(row)) for row in selectors.mappings_csv_rows(integration=integration))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mappings-{integration.pk}.csv"'
     return response

@@ -169,6 +169,24 @@ def test_the_export_has_one_row_per_line_with_the_agreed_columns(seller_client, 
     ]
 
 
+def test_the_export_neutralises_spreadsheet_formulas_from_amazon_and_the_seller(seller_client, account):
+    integration = IntegrationFactory(account=account, name="@evil name")
+    order = OrderFactory(integration=integration, amazon_order_id="203-1")
+    OrderLineFactory(order=order, channel_sku='=HYPERLINK("http://evil.example","x")')
+    OrderLineFactory(order=order, channel_sku="\tTAB", product=ProductFactory(sku="+SUM(1)"))
+    OrderLineFactory(order=order, channel_sku="'-quoted", product=ProductFactory(sku="PLAIN"))
+
+    rows = _csv(seller_client.get("/orders/export.csv"))
+
+    assert {row["integration_name"] for row in rows} == {"'@evil name"}
+    assert sorted((row["channel_sku"], row["product_sku"]) for row in rows) == [
+        ("'\tTAB", "'+SUM(1)"),
+        ("''-quoted", "PLAIN"),
+        ('\'=HYPERLINK("http://evil.example","x")', ""),
+    ]
+    assert {row["amazon_order_id"] for row in rows} == {"203-1"}
+
+
 def test_the_export_can_be_limited_to_one_of_the_sellers_integrations(seller_client, integration, account):
     other = IntegrationFactory(account=account)
     OrderLineFactory(order=OrderFactory(integration=integration), channel_sku="HERE")

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.csv_cells import csv_cell_unprotected
 from channels.models import Integration
 from stock.models import ListingMapping, Product
 from stock.selectors import auto_map_candidates, auto_map_fingerprint, mappings_for_channel_skus, products_by_sku
@@ -131,6 +132,7 @@ def _csv_parse(text: str) -> tuple[list[_CsvRow], list[RowError]]:
         if len(record) != len(header):
             errors.append(RowError(number, f"expected {len(header)} columns, found {len(record)}."))
             continue
+        record = [csv_cell_unprotected(cell) for cell in record]
         channel_sku, product_sku = record[0].strip(), record[1].strip()
         price, problems = None, []
         if not channel_sku:
