@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 from django import forms
 
+from accounts.fields import SellerDateField
+
 PERIOD_CHOICES = [(7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days"), (365, "Last 365 days")]
 DEFAULT_DAYS = 30
 LONGEST_PERIOD_DAYS = 366
@@ -13,8 +15,8 @@ LONGEST_PERIOD_DAYS = 366
 
 class PeriodForm(forms.Form):
     days = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, label="Period")
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = SellerDateField(required=False)
+    end = SellerDateField(required=False)
 
     def clean(self):
         data = super().clean()

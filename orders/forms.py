@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from accounts.fields import SellerDateField
 from accounts.models import SellerAccount
 from channels.models import Integration
 from orders.models import OrderKind
@@ -26,8 +27,8 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, error_messages={"invalid_choice": "Choose one of the statuses your orders have."}
     )
-    purchased_from = forms.DateField(required=False, label="Purchased from", widget=forms.DateInput({"type": "date"}))
-    purchased_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
+    purchased_from = SellerDateField(required=False, label="Purchased from")
+    purchased_to = SellerDateField(required=False, label="to")
 
     def __init__(self, *args, account: SellerAccount, statuses: list[str], **kwargs):
         super().__init__(*args, **kwargs)

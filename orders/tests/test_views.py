@@ -84,6 +84,16 @@ def test_a_filter_that_makes_no_sense_shows_no_orders_and_says_what_to_fix(selle
     assert "Choose one of the listed types." in page
 
 
+def test_dates_out_of_range_are_a_form_error_not_a_server_error(seller_client, integration):
+    OrderFactory(integration=integration)
+
+    response = seller_client.get("/orders/", {"purchased_from": "0001-01-01", "purchased_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert "Choose a date between 1 January 2000 and 31 December 2099." in response.content.decode()
+
+
 def test_the_order_list_is_paginated_in_a_constant_number_of_queries(
     seller_client, integration, django_assert_max_num_queries
 ):
