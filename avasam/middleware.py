@@ -1,4 +1,4 @@
-"""Rules every page shares: text the database cannot store is refused up front."""
+"""Rules every page shares: text the database cannot store is refused up front; a signed-in user's pages are private."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_cache_control
 
 # The supplier API validates its JSON itself and answers in its own documented error shape.
 EXEMPT_PREFIXES = ("/api/",)
@@ -105,3 +106,15 @@ class RejectUnreadableTextMiddleware:
                 return render(request, "400.html", {"problem": problem}, status=400)
         return self.get_response(request)
 
+
+class PrivatePagesMiddleware:
+    """A signed-in user's pages are never kept by the browser's history cache or a shared proxy."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_store=True)
+        return response

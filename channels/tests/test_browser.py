@@ -53,6 +53,11 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     seller_id = "ABROWSER" + uuid.uuid4().hex[:12].upper()
     page = browser.new_context().new_page()
     page.set_default_timeout(15_000)
+    # The Content-Security-Policy allows no inline script: everything below must work from static files.
+    blocked = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=username]", owner.username)
@@ -112,6 +117,11 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     page.get_by_role("button", name="Save").click()
     expect(page).to_have_url(f"{live_server.url}/settings/channels/")
     assert Integration.objects.get(pk=integration.pk).stock_threshold == 3
+
+    # A link to the additional settings opens them.
+    page.goto(f"{live_server.url}/settings/channels/{integration.pk}/#additional-settings")
+    expect(page.locator("details#additional-settings")).to_have_attribute("open", "")
+    assert blocked == []
 
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
