@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_bootstrap5",
+    "axes",
     "accounts",
     "channels",
     "channels.amazon",
@@ -65,6 +67,7 @@ MIDDLEWARE = [
     "accounts.middleware.SellerAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "avasam.urls"
@@ -153,6 +156,32 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+
+# Failed logins (django-axes): a (login name, address) pair is locked after LOGIN_FAILURE_LIMIT failures,
+# an address after LOGIN_ADDRESS_FAILURE_LIMIT failures across login names; each lock lasts
+# LOGIN_LOCKOUT_MINUTES from the last failure that counted. A successful login clears its pair only.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Behind reverse proxies that append the client's address to X-Forwarded-For, how many there are;
+# 0 (the default) uses the address of the connection itself, since the header can be forged.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "accounts.login_throttle.PairAndAddressHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts a fixed time that the locked-out page can state; attempts while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.locked_out_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins need no row each; failures are what is counted
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 

@@ -73,7 +73,7 @@ def test_the_login_pages_run_under_the_policy(client, path):
 
 
 @pytest.mark.parametrize(
-    "path", ["/admin/", "/admin/channels/integration/", "/admin/stock/supplier/add/"]
+    "path", ["/admin/", "/admin/channels/integration/", "/admin/stock/supplier/add/", "/admin/axes/accessattempt/"]
 )
 def test_the_admin_runs_under_the_policy(admin_client, path):
     response = admin_client.get(path)
