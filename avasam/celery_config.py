@@ -69,3 +69,10 @@ beat_schedule["authorisations-mark-lapsed"] = {
     "task": "activity.tasks.authorisations_mark_lapsed",
     "schedule": crontab(hour=0, minute=5),
 }
+
+# Listing mappings (issue 12): large CSV uploads whose task was lost or whose worker died carry on.
+imports = (*globals().get("imports", ()), "stock.tasks")
+beat_schedule["mapping-uploads-resume"] = {
+    "task": "stock.tasks.resume_mapping_uploads",
+    "schedule": 60.0,
+}

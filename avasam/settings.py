@@ -242,3 +242,8 @@ STOCK_PUSH_FEED_INTERVAL_SECONDS = env.float("STOCK_PUSH_FEED_INTERVAL_SECONDS",
 # A feed waits until the changes have been quiet this long (or the interval has passed), so they collapse.
 STOCK_PUSH_FEED_QUIET_SECONDS = env.float("STOCK_PUSH_FEED_QUIET_SECONDS", default=10.0)
 STOCK_PUSH_FEED_HISTORY_DAYS = env.int("STOCK_PUSH_FEED_HISTORY_DAYS", default=7)
+
+# Mappings CSV uploads: up to this many rows are applied within the request; a larger file is checked whole,
+# then applied by a worker this many rows per transaction while the mappings page shows its progress.
+MAPPING_UPLOAD_INLINE_ROWS = env.int("MAPPING_UPLOAD_INLINE_ROWS", default=2_000)
+MAPPING_UPLOAD_CHUNK_ROWS = env.int("MAPPING_UPLOAD_CHUNK_ROWS", default=5_000)
