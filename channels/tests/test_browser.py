@@ -200,4 +200,12 @@ def test_the_mappings_page_follows_a_large_upload_until_it_is_applied(
 
     mapping_upload_apply(upload_id=upload.pk)
     expect(page.locator("#upload-outcome")).to_contain_text("4 new mapping(s)")
+
+    # Removing a mapping asks first; dismissing keeps it.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Remove the mapping of AMZ-0").click()
+    expect(page.locator("#mappings")).to_contain_text("AMZ-0")
+    assert asked == ["Remove the mapping of AMZ-0? Amazon is then sent 0 for this listing."]
+    assert MappingUpload.objects.get().integration.mappings.filter(channel_sku="AMZ-0").exists()
     assert blocked == []
