@@ -60,7 +60,7 @@ beat_schedule["orders-purge-expired"] = {
 
 # Stock push: the drain finds every pending listing, so a lost task message loses nothing; the values sent are
 # kept as long as the activity log.
-imports = ("stock.push.tasks", "stock.push.drain")
+imports = ("stock.push.tasks", "stock.push.drain", "stock.tasks")
 beat_schedule["stock-push-drain"] = {
     "task": "stock.push.drain.stock_push_drain",
     "schedule": settings.STOCK_PUSH_DRAIN_SECONDS,
@@ -78,4 +78,10 @@ beat_schedule["activity-purge-old-runs"] = {
 beat_schedule["authorisations-mark-lapsed"] = {
     "task": "channels.amazon.tasks.authorisations_mark_lapsed",
     "schedule": crontab(hour=0, minute=5),
+}
+
+# Listing mappings: large CSV uploads whose task was lost or whose worker died carry on.
+beat_schedule["mapping-uploads-resume"] = {
+    "task": "stock.tasks.resume_mapping_uploads",
+    "schedule": 60.0,
 }

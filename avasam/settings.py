@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from avasam.dev_secrets import development_secret
@@ -54,6 +56,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "ninja",  # the supplier API's docs page and its assets, served from our own static files
+    "axes",
     "accounts",
     "channels",
     "channels.amazon",
@@ -66,13 +69,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "avasam.middleware.RejectUnreadableTextMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "avasam.middleware.PrivatePagesMiddleware",
     "accounts.middleware.SellerAccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "avasam.urls"
@@ -148,6 +155,46 @@ CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# No inline script or style anywhere: scripts and styles come from our own static files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # Bootstrap draws its icons (select arrows, switches) as data: SVGs
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Failed logins (django-axes): a (login name, address) pair is locked after LOGIN_FAILURE_LIMIT failures,
+# an address after LOGIN_ADDRESS_FAILURE_LIMIT failures across login names; each lock lasts
+# LOGIN_LOCKOUT_MINUTES from the last failure that counted. A successful login clears its pair only.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+LOGIN_LOCKOUT_MINUTES = env.int("LOGIN_LOCKOUT_MINUTES", default=15)
+# Behind reverse proxies that append the client's address to X-Forwarded-For, how many there are;
+# 0 (the default) uses the address of the connection itself, since the header can be forged.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_HANDLER = "accounts.login_throttle.PairAndAddressHandler"
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+# A lock lasts a fixed time that the locked-out page can state; attempts while locked do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_USERNAME_CALLABLE = "accounts.login_throttle.login_name"
+AXES_CLIENT_IP_CALLABLE = "accounts.login_throttle.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.locked_out_response"
+AXES_VERBOSE = False
+AXES_DISABLE_ACCESS_LOG = True  # successful logins need no row each; failures are what is counted
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
 
 # Amazon SP-API. With DEBUG on the credentials default to the built-in simulator's (required with DEBUG off, see
@@ -212,3 +259,7 @@ STOCK_PUSH_FEED_HISTORY_DAYS = env.int("STOCK_PUSH_FEED_HISTORY_DAYS", default=7
 SUPPLIER_API_MAX_BODY_BYTES = env.int("SUPPLIER_API_MAX_BODY_BYTES", default=2 * 1024 * 1024)
 SUPPLIER_API_MAX_ITEMS = env.int("SUPPLIER_API_MAX_ITEMS", default=5_000)
 SUPPLIER_API_RATE_LIMIT = env.float("SUPPLIER_API_RATE_LIMIT", default=10.0)
+# Mappings CSV uploads: up to this many rows are applied within the request; a larger file is checked whole,
+# then applied by a worker this many rows per transaction while the mappings page shows its progress.
+MAPPING_UPLOAD_INLINE_ROWS = env.int("MAPPING_UPLOAD_INLINE_ROWS", default=2_000)
+MAPPING_UPLOAD_CHUNK_ROWS = env.int("MAPPING_UPLOAD_CHUNK_ROWS", default=5_000)

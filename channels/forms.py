@@ -14,6 +14,7 @@ WHOLE_NUMBER_ERRORS = {
     "required": "Enter a whole number, 0 or more.",
     "invalid": "Enter a whole number, 0 or more.",
     "min_value": "Enter 0 or more: this cannot be negative.",
+    "max_value": "Enter a number no larger than 2,147,483,647.",
 }
 
 

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from django import forms
 
+from accounts.fields import SellerDateField
 from accounts.models import SellerAccount
 from channels.models import Integration
 from orders.models import OrderKind
@@ -28,8 +29,8 @@ class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         required=False, error_messages={"invalid_choice": "Choose one of the statuses your orders have."}
     )
-    purchased_from = forms.DateField(required=False, label="Purchased from", widget=forms.DateInput({"type": "date"}))
-    purchased_to = forms.DateField(required=False, label="to", widget=forms.DateInput({"type": "date"}))
+    purchased_from = SellerDateField(required=False, label="Purchased from")
+    purchased_to = SellerDateField(required=False, label="to")
 
     def __init__(self, *args, account: SellerAccount, statuses: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,8 +70,8 @@ LONGEST_PERIOD_DAYS = 366
 
 class PeriodForm(forms.Form):
     days = forms.TypedChoiceField(choices=PERIOD_CHOICES, coerce=int, required=False, label="Period")
-    start = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    start = SellerDateField(required=False)
+    end = SellerDateField(required=False)
 
     def clean(self):
         data = super().clean()

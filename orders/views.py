@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from accounts.csv_cells import csv_cells_protected
 from accounts.tenancy import get_for_seller_or_404, seller_required
 from channels.models import Integration
 from orders import selectors
@@ -76,7 +77,7 @@ def order_export(request: HttpRequest) -> StreamingHttpResponse:
     def stream():
         yield writer.writerow(selectors.EXPORT_HEADER)
         for row in rows:
-            yield writer.writerow(row)
+            yield writer.writerow(csv_cells_protected(row))
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="orders.csv"'

@@ -143,4 +143,57 @@ class ListingMapping(models.Model):
         return f"{self.channel_sku} → {self.product_id}"
 
 
+class MappingUploadQuerySet(TenantQuerySet):
+    account_path = "integration__account"
+
+    def for_integration(self, integration) -> MappingUploadQuerySet:
+        return self.filter(integration=integration)
+
+    def active(self) -> MappingUploadQuerySet:
+        return self.filter(status__in=[MappingUpload.Status.QUEUED, MappingUpload.Status.APPLYING])
+
+
+class MappingUpload(models.Model):
+    """A mappings CSV too large to apply within the request: checked whole, then applied in chunks by a worker,
+    each chunk in one transaction with its side effects, the progress committed with it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "waiting to be applied"
+        APPLYING = "applying", "being applied"
+        DONE = "done", "applied"
+        FAILED = "failed", "stopped"
+
+    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="mapping_uploads")
+    file_name = models.CharField(max_length=255)
+    content = models.TextField(help_text="The file as uploaded; emptied once it has been applied.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField()
+    rows_applied = models.PositiveIntegerField(default=0)
+    mappings_created = models.PositiveIntegerField(default=0)
+    mappings_changed = models.PositiveIntegerField(default=0)
+    mappings_unchanged = models.PositiveIntegerField(default=0)
+    problem = models.CharField(max_length=500, blank=True)
+    # A worker applying it holds it until then; past that, another may take over (the first one died).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MappingUploadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.rows_applied}/{self.rows_total}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.APPLYING)
+
+    @property
+    def percent_applied(self) -> int:
+        return self.rows_applied * 100 // self.rows_total if self.rows_total else 100
+
+
 from stock.push.models import ListingPush, ListingSend, PushFeed, PushLane  # noqa: E402,F401

@@ -5,13 +5,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
 from channels.listings import channel_skus_seen
 from channels.models import Integration
-from stock.models import ListingMapping, Product
+from stock.models import ListingMapping, MappingUpload, Product
 from stock.rules import quantity_to_advertise
+
+LOOKUP_CHUNK = 10_000  # values per IN list: few round trips, and far below any SQL limit
 
 
 def product_for_sku(*, sku: str) -> Product | None:
@@ -27,13 +31,35 @@ def products_by_sku(*, skus: Collection[str]) -> dict[str, Product]:
     return found
 
 
-def mappings_for_channel_skus(*, integration: Integration, channel_skus: Collection[str]) -> dict[str, ListingMapping]:
+def product_ids_by_sku(*, skus: Collection[str]) -> dict[str, int]:
+    """Product ids by SKU, for those that exist (rows, not model instances: a file may name 100,000)."""
+    skus = sorted(set(skus))
+    found: dict[str, int] = {}
+    for start in range(0, len(skus), LOOKUP_CHUNK):
+        found.update(Product.objects.filter(sku__in=skus[start : start + LOOKUP_CHUNK]).values_list("sku", "pk"))
+    return found
+
+
+@dataclass(frozen=True)
+class MappingState:
+    pk: int
+    product_id: int
+    price: Decimal | None
+
+
+def mapping_states_for_channel_skus(
+    *, integration: Integration, channel_skus: Collection[str]
+) -> dict[str, MappingState]:
+    """The integration's current mappings of these listing SKUs, by channel SKU."""
     channel_skus = sorted(set(channel_skus))
-    mappings = ListingMapping.objects.for_integration(integration).select_related("product")
-    found: dict[str, ListingMapping] = {}
-    for start in range(0, len(channel_skus), 2000):
-        chunk = mappings.filter(channel_sku__in=channel_skus[start : start + 2000])
-        found.update((mapping.channel_sku, mapping) for mapping in chunk)
+    mappings = ListingMapping.objects.for_integration(integration)
+    found: dict[str, MappingState] = {}
+    for start in range(0, len(channel_skus), LOOKUP_CHUNK):
+        chunk = mappings.filter(channel_sku__in=channel_skus[start : start + LOOKUP_CHUNK])
+        found.update(
+            (sku, MappingState(pk, product_id, price))
+            for sku, pk, product_id, price in chunk.values_list("channel_sku", "pk", "product_id", "price")
+        )
     return found
 
 
@@ -95,3 +121,15 @@ def mapped_products(*, integration_id: int, channel_skus: Collection[str]) -> di
         .order_by()
         .values_list("channel_sku", "product_id")
     )
+
+
+def mapping_upload_latest(*, integration: Integration) -> MappingUpload | None:
+    """The integration's most recent CSV upload applied in the background, for its progress or its outcome."""
+    return MappingUpload.objects.for_integration(integration).defer("content").first()
+
+
+def mapping_uploads_stalled(*, now: datetime, waited: timedelta = timedelta(minutes=1)) -> list[int]:
+    """Uploads waiting for a worker for a while, or whose worker's lease ran out (its task was lost or it died)."""
+    waiting = Q(status=MappingUpload.Status.QUEUED, created_at__lt=now - waited, lease_until__isnull=True)
+    abandoned = Q(lease_until__lt=now)
+    return list(MappingUpload.objects.active().filter(waiting | abandoned).values_list("pk", flat=True))

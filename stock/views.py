@@ -8,16 +8,17 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from accounts.csv_cells import csv_cells_protected
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
 from channels.models import Integration
-from stock import selectors, services
+from stock import selectors, services, tasks
 from stock.forms import MappingForm, MappingUploadForm
-from stock.models import ListingMapping
+from stock.models import ListingMapping, MappingUpload
 from stock.push import explain
 from stock.push.selectors import listing_push_errors, listing_push_statuses
 
@@ -64,6 +65,7 @@ def _render_list(
         "form": form or MappingForm(),
         "upload_form": upload_form or MappingUploadForm(),
         "csv_errors": csv_errors or [],
+        "upload": selectors.mapping_upload_latest(integration=integration),
     }
     return render(request, "stock/mapping_list.html", context, status=status)
 
@@ -107,16 +109,49 @@ def mapping_upload(request: HttpRequest, integration: Integration) -> HttpRespon
     form = MappingUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _render_list(request, integration, upload_form=form, status=400)
+    upload = form.cleaned_data["file"]
     try:
-        result = services.mappings_import_csv(integration=integration, data=form.cleaned_data["file"].read())
+        outcome = services.mappings_upload(integration=integration, data=upload.read(), file_name=upload.name)
     except services.CsvInvalid as invalid:
         messages.error(request, "Nothing was imported: fix the rows listed below and upload the whole file again.")
         return _render_list(request, integration, upload_form=form, csv_errors=invalid.errors, status=400)
-    messages.success(
-        request,
-        f"Imported: {result.created} new mapping(s), {result.changed} changed, {result.unchanged} already so.",
-    )
+    except services.UploadInProgress as busy:
+        messages.error(
+            request,
+            f"Nothing was imported: “{busy.upload.file_name}” is still being applied "
+            f"({busy.upload.rows_applied:,} of {busy.upload.rows_total:,} rows). Upload again once it has finished.",
+        )
+        return _render_list(request, integration, upload_form=form, status=409)
+    if isinstance(outcome, MappingUpload):
+        tasks.apply_mapping_upload.delay_on_commit(outcome.pk)
+        messages.info(
+            request,
+            f"“{outcome.file_name}” passed the checks. Its {outcome.rows_total:,} rows are being applied now; "
+            "this page shows how far it has got.",
+        )
+    else:
+        messages.success(
+            request,
+            f"Imported: {outcome.created} new mapping(s), {outcome.changed} changed, {outcome.unchanged} already so.",
+        )
     return redirect(_list_url(integration))
+
+
+@integration_view("GET")
+def mapping_upload_status(request: HttpRequest, integration: Integration) -> JsonResponse:
+    """Polled by the mappings page while a large upload is being applied."""
+    upload = selectors.mapping_upload_latest(integration=integration)
+    if upload is None:
+        return JsonResponse({"active": False})
+    return JsonResponse(
+        {
+            "active": upload.is_active,
+            "status": upload.status,
+            "rows_total": upload.rows_total,
+            "rows_applied": upload.rows_applied,
+            "percent": upload.percent_applied,
+        }
+    )
 
 
 class _Echo:
@@ -127,7 +162,7 @@ class _Echo:
 @integration_view("GET")
 def mapping_download(request: HttpRequest, integration: Integration) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in selectors.mappings_csv_rows(integration=integration))
+    rows = (writer.writerow(csv_cells_protected(row)) for row in selectors.mappings_csv_rows(integration=integration))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="mappings-{integration.pk}.csv"'
     return response

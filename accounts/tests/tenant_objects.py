@@ -38,3 +38,13 @@ def _order(account: SellerAccount) -> int:
 
 
 OBJECT_FOR_PARAMETER["order_id"] = _order
+
+
+def seller_world(account: SellerAccount) -> dict[str, int]:
+    """One integration with a mapped listing and an order for it: a value for every URL parameter, all related,
+    so that every seller URL shows a page (rather than a 404 for a mapping of another integration)."""
+    from orders.tests.factories import ListingMappingFactory, OrderLineFactory
+
+    mapping = ListingMappingFactory(integration__account=account)
+    line = OrderLineFactory(order__integration=mapping.integration, channel_sku=mapping.channel_sku)
+    return {"integration_id": mapping.integration.pk, "mapping_id": mapping.pk, "order_id": line.order.pk}

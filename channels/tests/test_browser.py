@@ -43,6 +43,22 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+def _logged_in_page(browser, live_server, owner):
+    """A new tab logged in as the owner, and the list of anything the Content-Security-Policy blocks in it
+    (no inline script is allowed: every page script must work from static files)."""
+    page = browser.new_context().new_page()
+    page.set_default_timeout(15_000)
+    blocked = []
+    page.on(
+        "console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None
+    )
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("input[name=username]", owner.username)
+    page.fill("input[name=password]", "correct horse battery")
+    page.locator("form [type=submit]").click()
+    return page, blocked
+
+
 @pytest.mark.browser
 def test_a_seller_connects_amazon_through_the_whole_wizard(
     browser, live_server, amazon_simulator, settings, owner, transactional_db
@@ -51,13 +67,7 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
 
     settings.SITE_URL = live_server.url
     seller_id = "ABROWSER" + uuid.uuid4().hex[:12].upper()
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", owner.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.locator("form [type=submit]").click()
+    page, blocked = _logged_in_page(browser, live_server, owner)
     expect(page.locator("h1")).to_have_text("Sales channel integrations")
 
     # 1. Add sales channel: Amazon has an Add button, the others are not yet available.
@@ -113,6 +123,11 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     expect(page).to_have_url(f"{live_server.url}/settings/channels/")
     assert Integration.objects.get(pk=integration.pk).stock_threshold == 3
 
+    # A link to the additional settings opens them.
+    page.goto(f"{live_server.url}/settings/channels/{integration.pk}/#additional-settings")
+    expect(page.locator("details#additional-settings")).to_have_attribute("open", "")
+    assert blocked == []
+
     SCREENSHOT.parent.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOT), full_page=True)
     assert os.path.getsize(SCREENSHOT) > 0
@@ -129,12 +144,7 @@ def test_the_authorise_page_says_what_to_do_when_the_other_tab_never_comes_back(
 
     settings.SITE_URL = live_server.url
     integration = AwaitingIntegrationFactory(account=owner.membership.account)
-    page = browser.new_context().new_page()
-    page.set_default_timeout(15_000)
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("input[name=username]", owner.username)
-    page.fill("input[name=password]", "correct horse battery")
-    page.locator("form [type=submit]").click()
+    page, blocked = _logged_in_page(browser, live_server, owner)
     expect(page.locator("h1")).to_have_text("Sales channel integrations")
 
     page.clock.install()
@@ -157,3 +167,45 @@ def test_the_authorise_page_says_what_to_do_when_the_other_tab_never_comes_back(
     expect(page.locator("#authorise-slow")).to_be_hidden()
     with page.expect_request(re.compile(rf"/settings/channels/{integration.pk}/authorise/status/$")):
         page.clock.fast_forward("00:03")
+    assert blocked == []
+
+
+@pytest.mark.browser
+def test_the_mappings_page_follows_a_large_upload_until_it_is_applied(
+    browser, live_server, settings, owner, transactional_db
+):
+    from playwright.sync_api import expect
+
+    from channels.tests.factories import IntegrationFactory
+    from stock.models import MappingUpload
+    from stock.services import mapping_upload_apply
+    from stock.tests.factories import ProductFactory
+
+    settings.MAPPING_UPLOAD_INLINE_ROWS, settings.MAPPING_UPLOAD_CHUNK_ROWS = 1, 2
+    integration = IntegrationFactory(account=owner.membership.account)
+    for n in range(4):
+        ProductFactory(sku=f"AVS-{n}")
+    upload = MappingUpload.objects.create(
+        integration=integration,
+        file_name="big.csv",
+        content="channel_sku,product_sku\n" + "".join(f"AMZ-{n},AVS-{n}\n" for n in range(4)),
+        rows_total=4,
+    )
+    page, blocked = _logged_in_page(browser, live_server, owner)
+    page.goto(f"{live_server.url}/settings/channels/{integration.pk}/mappings/")
+    expect(page.locator("#upload-progress")).to_contain_text("0 of 4 rows")
+
+    mapping_upload_apply(upload_id=upload.pk, time_budget=0)
+    expect(page.locator("#upload-rows-applied")).to_have_text("2")
+
+    mapping_upload_apply(upload_id=upload.pk)
+    expect(page.locator("#upload-outcome")).to_contain_text("4 new mapping(s)")
+
+    # Removing a mapping asks first; dismissing keeps it.
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.get_by_role("button", name="Remove the mapping of AMZ-0").click()
+    expect(page.locator("#mappings")).to_contain_text("AMZ-0")
+    assert asked == ["Remove the mapping of AMZ-0? Amazon is then sent 0 for this listing."]
+    assert MappingUpload.objects.get().integration.mappings.filter(channel_sku="AMZ-0").exists()
+    assert blocked == []

@@ -185,7 +185,8 @@ def test_no_connected_message_for_an_integration_that_is_not_authorised_or_not_t
 def test_the_authorise_page_returns_to_the_list_saying_which_integration(seller_client, account):
     integration = AwaitingIntegrationFactory(account=account)
     page = seller_client.get(f"/settings/channels/{integration.pk}/authorise/").content.decode()
-    assert f'var listUrl = "/settings/channels/?authorised={integration.pk}";' in page
+    assert f'data-list-url="/settings/channels/?authorised={integration.pk}"' in page
+    assert '<script src="/static/js/authorise.js"></script>' in page
 
 
 def test_the_logo_column_header_is_a_real_cell_so_the_header_lines_up(seller_client, account):

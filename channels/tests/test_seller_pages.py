@@ -64,7 +64,7 @@ def test_removing_a_mapping_asks_first_and_says_amazon_is_sent_0(seller_client, 
     form = form[: form.index("</form>")]
     assert 'class="js-confirm"' in form
     assert 'data-confirm="Remove the mapping of AMZ-7? Amazon is then sent 0 for this listing."' in form
-    assert "window.confirm(form.dataset.confirm)" in page
+    assert '<script src="/static/js/confirm-submit.js"></script>' in page
 
 
 def test_auto_map_counts_in_plain_english(seller_client, account):

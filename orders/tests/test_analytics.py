@@ -139,6 +139,14 @@ def test_a_bad_period_says_so_and_falls_back_to_30_days(seller_client, shop):
     assert len(response.context["analytics"].days) == 30
 
 
+def test_a_period_beyond_the_calendar_says_so_and_falls_back_to_30_days(seller_client, shop):
+    uk, _, _ = shop
+    response = seller_client.get(f"/settings/channels/{uk.pk}/analytics/", {"start": "9999-12-30", "end": "9999-12-31"})
+    assert response.status_code == 200
+    assert "Choose a date between 1 January 2000 and 31 December 2099." in response.content.decode()
+    assert len(response.context["analytics"].days) == 30
+
+
 def test_non_avasam_orders_purged_after_their_retention_still_count(shop):
     uk, old_de, new_de = shop
     purged = Order.objects.filter(kind=NON_AVASAM, integration__in=[uk, new_de])

@@ -84,6 +84,16 @@ def test_a_filter_that_makes_no_sense_shows_no_orders_and_says_what_to_fix(selle
     assert "Choose one of the listed types." in page
 
 
+def test_dates_out_of_range_are_a_form_error_not_a_server_error(seller_client, integration):
+    OrderFactory(integration=integration)
+
+    response = seller_client.get("/orders/", {"purchased_from": "0001-01-01", "purchased_to": "9999-12-31"})
+
+    assert response.status_code == 200
+    assert list(response.context["page"].object_list) == []
+    assert "Choose a date between 1 January 2000 and 31 December 2099." in response.content.decode()
+
+
 def test_the_order_list_is_paginated_in_a_constant_number_of_queries(
     seller_client, integration, django_assert_max_num_queries
 ):
@@ -167,6 +177,24 @@ def test_the_export_has_one_row_per_line_with_the_agreed_columns(seller_client, 
             "avasam": "no",
         },
     ]
+
+
+def test_the_export_neutralises_spreadsheet_formulas_from_amazon_and_the_seller(seller_client, account):
+    integration = IntegrationFactory(account=account, name="@evil name")
+    order = OrderFactory(integration=integration, amazon_order_id="203-1")
+    OrderLineFactory(order=order, channel_sku='=HYPERLINK("http://evil.example","x")')
+    OrderLineFactory(order=order, channel_sku="\tTAB", product=ProductFactory(sku="+SUM(1)"))
+    OrderLineFactory(order=order, channel_sku="'-quoted", product=ProductFactory(sku="PLAIN"))
+
+    rows = _csv(seller_client.get("/orders/export.csv"))
+
+    assert {row["integration_name"] for row in rows} == {"'@evil name"}
+    assert sorted((row["channel_sku"], row["product_sku"]) for row in rows) == [
+        ("'\tTAB", "'+SUM(1)"),
+        ("''-quoted", "PLAIN"),
+        ('\'=HYPERLINK("http://evil.example","x")', ""),
+    ]
+    assert {row["amazon_order_id"] for row in rows} == {"203-1"}
 
 
 def test_the_export_can_be_limited_to_one_of_the_sellers_integrations(seller_client, integration, account):

@@ -13,6 +13,7 @@ from stock.services.catalogue import (
     supplier_tokens_revoke,
 )
 from stock.services.hooks import listings_affected
+from stock.services.mapping_uploads import UploadInProgress, mapping_upload_apply, mappings_upload
 from stock.services.mappings import (
     AutoMapChanged,
     CsvImportResult,
@@ -34,11 +35,14 @@ __all__ = [
     "RowError",
     "StockUpdateResult",
     "SupplierRequestInvalid",
+    "UploadInProgress",
     "listings_affected",
     "mapping_create",
     "mapping_remove",
+    "mapping_upload_apply",
     "mappings_auto_map_apply",
     "mappings_import_csv",
+    "mappings_upload",
     "product_upsert",
     "stock_updates_apply",
     "supplier_create",

@@ -16,10 +16,17 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.csv_cells import csv_cell_unprotected
 from channels.models import Integration
 from channels.signals import listing_mappings_changed
 from stock.models import ListingMapping, Product
-from stock.selectors import auto_map_candidates, auto_map_fingerprint, mappings_for_channel_skus, products_by_sku
+from stock.push.bulk import bulk_update_rows
+from stock.selectors import (
+    auto_map_candidates,
+    auto_map_fingerprint,
+    mapping_states_for_channel_skus,
+    product_ids_by_sku,
+)
 from stock.services.hooks import listings_affected
 
 MAX_CHANNEL_SKU_LENGTH = ListingMapping._meta.get_field("channel_sku").max_length
@@ -54,7 +61,7 @@ class CsvImportResult:
     channel_skus: set[str] = field(default_factory=set, repr=False)
 
 
-def _integration_locked(integration: Integration) -> Integration:
+def integration_locked(integration: Integration) -> Integration:
     return Integration.objects.select_for_update(no_key=True).get(pk=integration.pk)
 
 
@@ -72,7 +79,7 @@ def mapping_create(
     """Map one listing; a channel SKU already mapped on this integration is a ValidationError."""
     channel_sku = channel_sku.strip()
     with transaction.atomic():
-        _integration_locked(integration)
+        integration_locked(integration)
         existing = ListingMapping.objects.for_integration(integration).filter(channel_sku=channel_sku).first()
         if existing is not None:
             raise ValidationError(
@@ -87,7 +94,7 @@ def mapping_create(
 
 def mapping_remove(*, mapping: ListingMapping) -> None:
     with transaction.atomic():
-        _integration_locked(mapping.integration)
+        integration_locked(mapping.integration)
         deleted, _ = ListingMapping.objects.filter(pk=mapping.pk).delete()
         if deleted:
             _mappings_changed(integration=mapping.integration, channel_skus={mapping.channel_sku})
@@ -97,7 +104,7 @@ def mapping_remove(*, mapping: ListingMapping) -> None:
 
 
 @dataclass(frozen=True)
-class _CsvRow:
+class CsvRow:
     row: int
     channel_sku: str
     product_sku: str
@@ -116,7 +123,7 @@ def _csv_decode(data: bytes) -> str:
         ) from None
 
 
-def _csv_parse(text: str) -> tuple[list[_CsvRow], list[RowError]]:
+def _csv_parse(text: str) -> tuple[list[CsvRow], list[RowError]]:
     records = csv.reader(io.StringIO(text, newline=""))
     header = [cell.strip().lower() for cell in next(records, [])]
     if header[:2] != CSV_HEADER or header[2:] not in ([], ["price"]):
@@ -130,6 +137,7 @@ def _csv_parse(text: str) -> tuple[list[_CsvRow], list[RowError]]:
         if len(record) != len(header):
             errors.append(RowError(number, f"expected {len(header)} columns, found {len(record)}."))
             continue
+        record = [csv_cell_unprotected(cell) for cell in record]
         channel_sku, product_sku = record[0].strip(), record[1].strip()
         price, problems = None, []
         if not channel_sku:
@@ -147,7 +155,7 @@ def _csv_parse(text: str) -> tuple[list[_CsvRow], list[RowError]]:
             problems += [price_problem] if price_problem else []
         errors.extend(RowError(number, problem) for problem in problems)
         if not problems:
-            rows.append(_CsvRow(number, channel_sku, product_sku, price, has_price=len(header) > 2))
+            rows.append(CsvRow(number, channel_sku, product_sku, price, has_price=len(header) > 2))
     return rows, errors
 
 
@@ -161,54 +169,87 @@ def _csv_price(text: str) -> tuple[Decimal | None, str | None]:
     return price, None
 
 
-def mappings_import_csv(*, integration: Integration, data: bytes) -> CsvImportResult:
-    """Apply a mappings CSV all-or-nothing.
+@dataclass(frozen=True)
+class CheckedCsv:
+    text: str
+    rows: list[CsvRow]
+
+
+def mappings_csv_check(*, data: bytes) -> CheckedCsv:
+    """Check a whole mappings CSV; CsvInvalid lists every bad row.
 
     1. Decode and parse every row; collect every row's problems (header, columns, empty cells, duplicates, price).
     2. Look up all product SKUs at once; an unknown one is a problem of its row.
-    3. Any problem raises CsvInvalid listing each bad row; nothing is written.
-    4. Otherwise, under the integration lock: create new mappings, re-point changed ones, reclassify, mark.
-       A file without a price column leaves the prices of mappings it re-points or repeats as they are.
+    3. Any problem raises CsvInvalid listing each bad row.
     """
-    rows, errors = _csv_parse(_csv_decode(data))
-    products = products_by_sku(skus={row.product_sku for row in rows})
-    errors += [
-        RowError(row.row, f"product_sku {row.product_sku} is not in the catalogue; check the SKU.")
-        for row in rows
-        if row.product_sku not in products
-    ]
+    text = _csv_decode(data)
+    rows, errors = _csv_parse(text)
+    product_ids = product_ids_by_sku(skus={row.product_sku for row in rows})
+    errors += _unknown_products(rows, product_ids)
     if errors:
         raise CsvInvalid(sorted(errors, key=lambda error: error.row))
     if not rows:
         raise CsvInvalid([RowError(2, "The file has no mappings under its header.")])
+    return CheckedCsv(text=text, rows=rows)
 
+
+def mappings_csv_rows(*, text: str) -> list[CsvRow]:
+    """The rows of a file mappings_csv_check accepted (read again by the worker that applies it)."""
+    return _csv_parse(text)[0]
+
+
+def _unknown_products(rows: list[CsvRow], product_ids: dict[str, int]) -> list[RowError]:
+    return [
+        RowError(row.row, f"product_sku {row.product_sku} is not in the catalogue; check the SKU.")
+        for row in rows
+        if row.product_sku not in product_ids
+    ]
+
+
+def mapping_rows_apply(*, integration: Integration, rows: list[CsvRow]) -> CsvImportResult:
+    """Under the integration lock: create new mappings, re-point changed ones, reclassify, mark.
+
+    A file without a price column leaves the prices of mappings it re-points or repeats as they are.
+    A product removed since the check raises CsvInvalid before anything is written.
+    """
     result = CsvImportResult()
     with transaction.atomic():
-        _integration_locked(integration)
-        existing = mappings_for_channel_skus(integration=integration, channel_skus={row.channel_sku for row in rows})
-        new, changed = [], []
+        integration_locked(integration)
+        product_ids = product_ids_by_sku(skus={row.product_sku for row in rows})
+        if errors := _unknown_products(rows, product_ids):
+            raise CsvInvalid(errors)
+        now = timezone.now()
+        existing = mapping_states_for_channel_skus(
+            integration=integration, channel_skus={row.channel_sku for row in rows}
+        )
+        new, changed, touched = [], [], set()
         for row in rows:
-            product = products[row.product_sku]
-            mapping = existing.get(row.channel_sku)
-            if mapping is None:
+            product_id = product_ids[row.product_sku]
+            current = existing.get(row.channel_sku)
+            # An empty price cell clears the price; a file without the column keeps it.
+            price = row.price if row.has_price else (current.price if current else None)
+            if current is None:
                 new.append(
                     ListingMapping(
-                        integration=integration, channel_sku=row.channel_sku, product=product, price=row.price
+                        integration=integration, channel_sku=row.channel_sku, product_id=product_id, price=price
                     )
                 )
-            elif mapping.product_id != product.pk or (row.has_price and mapping.price != row.price):
-                mapping.product, mapping.updated_at = product, timezone.now()
-                if row.has_price:  # an empty price cell clears it; a file without the column keeps it
-                    mapping.price = row.price
-                changed.append(mapping)
+            elif (current.product_id, current.price) != (product_id, price):
+                changed.append(ListingMapping(pk=current.pk, product_id=product_id, price=price, updated_at=now))
             else:
                 result.unchanged += 1
-        ListingMapping.objects.bulk_create(new, batch_size=2000)
-        ListingMapping.objects.bulk_update(changed, ["product", "price", "updated_at"], batch_size=2000)
-        result.created, result.changed = len(new), len(changed)
-        result.channel_skus = {mapping.channel_sku for mapping in [*new, *changed]}
+                continue
+            touched.add(row.channel_sku)
+        ListingMapping.objects.bulk_create(new, batch_size=5000)
+        bulk_update_rows(changed, ["product", "price", "updated_at"])
+        result.created, result.changed, result.channel_skus = len(new), len(changed), touched
         _mappings_changed(integration=integration, channel_skus=result.channel_skus)
     return result
+
+
+def mappings_import_csv(*, integration: Integration, data: bytes) -> CsvImportResult:
+    """Check a mappings CSV, then apply it all at once (all or nothing)."""
+    return mapping_rows_apply(integration=integration, rows=mappings_csv_check(data=data).rows)
 
 
 # --- auto-map ----------------------------------------------------------------------------------------------------
@@ -217,7 +258,7 @@ def mappings_import_csv(*, integration: Integration, data: bytes) -> CsvImportRe
 def mappings_auto_map_apply(*, integration: Integration, fingerprint: str) -> int:
     """Create the mappings a preview with this fingerprint showed; AutoMapChanged if they are different now."""
     with transaction.atomic():
-        _integration_locked(integration)
+        integration_locked(integration)
         candidates = auto_map_candidates(integration=integration)
         if auto_map_fingerprint(candidates) != fingerprint:
             raise AutoMapChanged

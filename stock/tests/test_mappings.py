@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -87,7 +89,7 @@ def test_search_matches_listing_sku_product_sku_or_title(seller_client, integrat
 def test_the_list_takes_a_fixed_number_of_queries(seller_client, integration, django_assert_max_num_queries):
     ListingMappingFactory.create_batch(30, integration=integration)
 
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         assert seller_client.get(url(integration)).status_code == 200
 
 
@@ -322,6 +324,44 @@ def test_a_downloaded_file_uploads_again_unchanged(seller_client, integration, a
     upload(seller_client, other, body)
 
     assert mapped(other) == mapped(integration)
+
+
+HOSTILE_SKUS = [
+    '=HYPERLINK("http://evil.example","x")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "'=already-quoted",
+    "''+twice",
+    "'plain-apostrophe",
+    "a=b",
+    "PLAIN",
+]
+
+
+def test_the_download_neutralises_spreadsheet_formulas(seller_client, integration):
+    ListingMappingFactory(
+        integration=integration, channel_sku='=HYPERLINK("http://evil.example","x")', product__sku="@A"
+    )
+    ListingMappingFactory(integration=integration, channel_sku="SAFE-1", product__sku="-B")
+
+    body = b"".join(seller_client.get(url(integration, "download.csv")).streaming_content).decode()
+
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1:] == [['\'=HYPERLINK("http://evil.example","x")', "'@A", ""], ["SAFE-1", "'-B", ""]]
+
+
+def test_a_downloaded_file_with_formula_like_skus_uploads_again_unchanged(seller_client, integration, account):
+    for n, sku in enumerate(HOSTILE_SKUS):
+        ListingMappingFactory(integration=integration, channel_sku=sku, product__sku=f"{sku}-{n}")
+    body = b"".join(seller_client.get(url(integration, "download.csv")).streaming_content)
+    other = IntegrationFactory(account=account)
+
+    response = upload(seller_client, other, body)
+
+    assert response.status_code == 302
+    assert mapped(other) == mapped(integration)
+    assert set(mapped(other)) == set(HOSTILE_SKUS)
 
 
 # --- auto-map and order reclassification -------------------------------------------------------------------------
