@@ -1,8 +1,10 @@
-"""Seller authorisation (OAuth): the consent URL, its `state`, and the code-for-refresh-token exchange."""
+"""Seller authorisation (OAuth): the consent URL, its `state`, the code-for-refresh-token exchange, and proving
+with Amazon whose authorisation it is."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import time
 from typing import Literal
@@ -13,6 +15,7 @@ from django.contrib.sessions.backends.base import SessionBase
 
 from channels.amazon import lwa
 from channels.amazon.errors import PermanentError
+from channels.amazon.gateway import AmazonGateway, SellingPartner
 from channels.amazon.marketplaces import Marketplace
 
 STATE_LIFETIME_SECONDS = 10 * 60
@@ -22,6 +25,8 @@ PENDING_KEY = "amazon_oauth_states"
 USED_KEY = "amazon_oauth_used_states"
 # Enough to tell "reused" from "unknown" for recent attempts without growing the session forever.
 USED_STATES_KEPT = 20
+# Amazon's seller ids (merchant tokens) are letters and digits; our column holds 40.
+SELLER_ID = re.compile(r"[A-Za-z0-9]{1,40}")
 
 InvalidStateReason = Literal["missing", "unknown", "reused", "expired"]
 
@@ -100,3 +105,20 @@ def exchange_authorization_code(code: str) -> str:
 def _digest(state: str) -> str:
     # The session stores only a hash: reading a session row is not enough to forge a callback.
     return hashlib.sha256(state.encode()).hexdigest()
+
+
+def seller_id_well_formed(selling_partner_id: str) -> bool:
+    return SELLER_ID.fullmatch(selling_partner_id) is not None
+
+
+def seller_id_proven(*, selling_partner_id: str, refresh_token: str, marketplace_id: str) -> bool:
+    """Whether Amazon accepts `selling_partner_id` with this authorisation.
+
+    The callback's seller id comes from the browser's redirect URL, which anyone can edit; only Amazon can say
+    whose authorisation this is. Raises AmazonError when Amazon could not be asked.
+    """
+    partner = SellingPartner(
+        selling_partner_id=selling_partner_id, refresh_token=refresh_token, marketplace_id=marketplace_id
+    )
+    with AmazonGateway(partner) as gateway:
+        return gateway.seller_id_accepted()

@@ -205,6 +205,9 @@ class SpApiClient:
     def get_listings_item(self, *, seller_id: str, sku: str, **params: Any) -> SpApiResponse:
         return self._send(lambda: self._api(_ListingsItems).get_listings_item(seller_id, sku, **params))
 
+    def search_listings_items(self, *, seller_id: str, **params: Any) -> SpApiResponse:
+        return self._send(lambda: self._api(_ListingsItems).search_listings_items(seller_id, **params))
+
     def forget_access_token(self) -> None:
         lwa.forget_access_token(self._refresh_token)
 

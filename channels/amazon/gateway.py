@@ -182,6 +182,34 @@ class AmazonGateway:
         )
         return parsing.listing_item(response.body, marketplace_id=self.partner.marketplace_id)
 
+    def seller_id_accepted(self) -> bool:
+        """Whether Amazon accepts the partner's seller id with this authorisation: a call scoped to that seller id
+        (searchListingsItems, one item), which Amazon refuses with a 403 for a seller id not the authorisation's.
+
+        Unlike every other call there is no token refresh on a 403: callers ask with a fresh access token (the
+        callback's brand-new authorisation; Verify forgets the cached one and has just used it), so a 403 here
+        can only mean the seller id.
+        """
+        if app_credentials_paused():
+            raise AppCredentialsInvalid()
+        try:
+            self._call_rate_limited(
+                "searchListingsItems",
+                lambda client: client.search_listings_items(
+                    seller_id=self.partner.selling_partner_id,
+                    marketplaceIds=[self.partner.marketplace_id],
+                    pageSize=1,
+                    includedData=["summaries"],
+                ),
+            )
+        except AccessDenied:
+            logger.warning("Amazon refused seller id %s with its authorisation", self.partner.selling_partner_id)
+            return False
+        except AmazonError as error:
+            self._log_failure("searchListingsItems", error)
+            raise
+        return True
+
     @property
     def _locale(self) -> str:
         """Issues come back in the site's language, as Amazon's own default for the marketplace would have them."""

@@ -39,6 +39,7 @@ PUBLISHED_LIMITS: dict[str, Limit] = {
     "getFeedDocument": Limit(0.0222, 10),
     "patchListingsItem": Limit(5.0, 5),
     "getListingsItem": Limit(5.0, 10),
+    "searchListingsItems": Limit(5.0, 5),
 }
 
 BACKOFF_BASE_SECONDS = 1.0

@@ -1,4 +1,5 @@
-"""Verify: ask Amazon whether an integration's stored authorisation works, and say so in plain words."""
+"""Verify: ask Amazon whether an integration's stored authorisation works for its seller id and site, and say so in
+plain words."""
 
 from __future__ import annotations
 
@@ -94,16 +95,25 @@ def integration_verify(*, integration: Integration) -> Verification:
     try:
         with gateway_for(integration) as gateway:
             participations = gateway.get_marketplace_participations()
+            seller_id_accepted = gateway.seller_id_accepted()
     except AmazonError as error:
         return _refused(integration, error)
     return Verification(
         [
             Check("Auth key", True, "The auth key works: Amazon gave us access with it."),
-            Check(
-                "Seller id",
-                True,
-                f"Seller id {integration.selling_partner_id} is the Amazon seller account this auth key belongs to.",
-            ),
+            _seller_id_check(integration.selling_partner_id, accepted=seller_id_accepted),
             _site_check(integration, participations),
         ]
+    )
+
+
+def _seller_id_check(seller_id: str, *, accepted: bool) -> Check:
+    """Amazon itself says whether the seller id belongs to the auth key (a call scoped to that seller id)."""
+    if accepted:
+        return Check("Seller id", True, f"Seller id {seller_id} is the Amazon seller account this auth key belongs to.")
+    return Check(
+        "Seller id",
+        False,
+        f"Amazon refused seller id {seller_id} with this auth key: it belongs to another Amazon seller account. "
+        f"Click Reauthorise while logged in to Seller Central as {seller_id}, or remove this integration.",
     )

@@ -18,6 +18,8 @@ from channels.amazon.authorisation import (
     consume_state,
     exchange_authorization_code,
     issue_state,
+    seller_id_proven,
+    seller_id_well_formed,
 )
 from channels.amazon.errors import AmazonError
 from channels.amazon.forms import AmazonIntegrationAddForm
@@ -79,7 +81,8 @@ def callback(request):
     1. The state must be one this session was given for an integration (not missing, unknown, reused or
        expired); otherwise an error page and nothing changes.
     2. The integration must still belong to the logged-in seller and not be removed.
-    3. The code is exchanged for a refresh token, which is stored encrypted with the seller id.
+    3. The seller id must look like one; the code is exchanged for a refresh token, and Amazon must accept the
+       seller id with it (the redirect URL is the browser's claim). Then both are stored, the token encrypted.
     """
     try:
         integration_id = consume_state(request.session, request.GET.get("state"))
@@ -104,15 +107,36 @@ def callback(request):
             integration,
             "Amazon did not send the authorisation back. Close this tab and click the authkey button again.",
         )
+    if not seller_id_well_formed(selling_partner_id):
+        return _refused(
+            request,
+            integration,
+            "The seller id in this link is not an Amazon seller id, so nothing was saved. "
+            "Close this tab and click the authkey button again.",
+        )
     try:
         refresh_token = exchange_authorization_code(code)
+        proven = seller_id_proven(
+            selling_partner_id=selling_partner_id,
+            refresh_token=refresh_token,
+            marketplace_id=integration.marketplace_id,
+        )
     except AmazonError as error:
-        logger.warning("amazon callback: code exchange failed for integration %s: %s", integration.pk, error.code)
+        logger.warning("amazon callback: authorisation failed for integration %s: %s", integration.pk, error.code)
         return _refused(
             request,
             integration,
             f"Amazon did not complete the authorisation ({error.message}). "
             "Close this tab and click the authkey button again.",
+        )
+    if not proven:
+        logger.warning("amazon callback: integration %s: seller id not confirmed by Amazon", integration.pk)
+        return _refused(
+            request,
+            integration,
+            f"Amazon says this authorisation is not for seller id {selling_partner_id}, so nothing was saved. "
+            "Log in to Seller Central with the account you want to connect and click the authkey button again.",
+            status=403,
         )
     try:
         services.integration_authorise(

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection
 from django.test import Client
 from django.utils import timezone
 
+from accounts.tests.factories import SellerUserFactory
 from channels.amazon.authorisation import PENDING_KEY
 from channels.models import Integration
 from channels.tests.factories import AwaitingIntegrationFactory, IntegrationFactory
@@ -23,7 +24,12 @@ NEW_TOKEN = "Atzr|brand-new-refresh-token"
 
 @pytest.fixture
 def lwa(settings):
+    """Amazon: LWA hands out a new refresh token, and the Listings API accepts the seller id it is asked about (a
+    forged seller id is tested against the simulator, below)."""
     with respx.mock(assert_all_called=False) as mock:
+        mock.get(path__regex=r"^/listings/2021-08-01/items/[^/]+$").respond(
+            200, json={"numberOfResults": 0, "items": []}
+        )
         route = mock.post(settings.AMAZON_LWA_TOKEN_URL).respond(
             200,
             json={
@@ -61,7 +67,7 @@ def test_the_callback_stores_the_authorisation_and_says_to_close_the_tab(seller_
     page = response.content.decode()
     assert "You can close this tab" in page
     assert NEW_TOKEN not in page
-    assert parse_qs(lwa.calls.last.request.content.decode())["code"] == ["ANfresh"]
+    assert parse_qs(lwa.calls[0].request.content.decode())["code"] == ["ANfresh"]  # then an access token
     integration.refresh_from_db()
     assert integration.selling_partner_id == SELLER_ID
     assert integration.refresh_token == NEW_TOKEN
@@ -272,3 +278,63 @@ def test_the_callback_url_matches_the_redirect_uri(settings):
     from channels.amazon.authorisation import redirect_uri
 
     assert urlsplit(redirect_uri()).path == CALLBACK
+
+
+# --- the seller id is proven with Amazon, not taken from the redirect URL ---------------------------------------
+
+
+def consent(simulator, client: Client, integration: Integration, *, as_seller: str, claimed: str):
+    """Consent on the simulator as `as_seller`, then come back with the callback URL edited to claim `claimed`."""
+    simulator.state.add_seller(as_seller, [integration.marketplace_id])
+    code = simulator.state.issue_authorization_code(as_seller)
+    return callback(client, start(client, integration), code=code, seller_id=claimed)
+
+
+def test_a_seller_id_edited_in_the_callback_url_is_refused_and_nothing_is_stored(
+    seller_client, account, amazon_simulator
+):
+    integration = AwaitingIntegrationFactory(account=account)
+
+    response = consent(amazon_simulator, seller_client, integration, as_seller="ATTACKERSID", claimed="REALOWNER1")
+
+    assert response.status_code == 403
+    assert "Amazon says this authorisation is not for seller id REALOWNER1, so nothing was saved." in (
+        response.content.decode()
+    )
+    assert_unchanged(integration)
+    assert not Integration.objects.filter(selling_partner_id="REALOWNER1").exists()
+
+
+def test_after_a_forged_claim_the_genuine_owner_can_still_connect(client, seller_client, account, amazon_simulator):
+    forged = AwaitingIntegrationFactory(account=account)
+    consent(amazon_simulator, seller_client, forged, as_seller="ATTACKERSID", claimed="REALOWNER1")
+
+    owner = SellerUserFactory()
+    client.force_login(owner)
+    genuine = AwaitingIntegrationFactory(account=owner.membership.account)
+    response = consent(amazon_simulator, client, genuine, as_seller="REALOWNER1", claimed="REALOWNER1")
+
+    assert response.status_code == 200
+    genuine.refresh_from_db()
+    assert (genuine.selling_partner_id, genuine.authorisation_state) == ("REALOWNER1", "authorised")
+
+
+def test_the_genuine_seller_id_is_accepted_by_amazon(seller_client, account, amazon_simulator):
+    integration = AwaitingIntegrationFactory(account=account)
+    consent(amazon_simulator, seller_client, integration, as_seller="AGENUINE1", claimed="AGENUINE1")
+    integration.refresh_from_db()
+    assert integration.selling_partner_id == "AGENUINE1"
+    searches = [call for call in amazon_simulator.state.calls if call.operation == "searchListingsItems"]
+    assert [call.status for call in searches] == [200]
+
+
+@pytest.mark.parametrize("seller_id", ["A" * 41, "A2SIM DEMO", "A2SIM<b>", "A2SIMDÉMO"])
+def test_a_seller_id_that_is_not_one_is_refused_before_asking_amazon(seller_client, account, lwa, seller_id):
+    integration = AwaitingIntegrationFactory(account=account)
+
+    response = callback(seller_client, start(seller_client, integration), seller_id=seller_id)
+
+    assert response.status_code == 400
+    assert "The seller id in this link is not an Amazon seller id, so nothing was saved." in response.content.decode()
+    assert not lwa.called
+    assert_unchanged(integration)

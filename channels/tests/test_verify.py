@@ -124,3 +124,19 @@ def test_the_verification_shows_once_so_a_reload_neither_asks_amazon_again_nor_s
     page = seller_client.get(f"/settings/channels/{integration.pk}/").content.decode()
     assert 'id="verification"' not in page
     assert participation_calls(amazon_simulator) == calls
+
+
+def test_verify_asks_amazon_whether_the_seller_id_is_the_auth_keys(
+    seller_client, authorised, amazon_simulator, seller_id
+):
+    # An integration saved before the callback proved seller ids: another seller's id with this auth key.
+    integration = authorised()
+    amazon_simulator.state.add_seller("REALOWNER1", [UK])
+    Integration.objects.filter(pk=integration.pk).update(selling_partner_id="REALOWNER1")
+    integration.refresh_from_db()
+
+    page = verify(seller_client, integration)
+
+    assert "Amazon refused seller id REALOWNER1 with this auth key" in page
+    assert "is the Amazon seller account this auth key belongs to" not in page
+    assert "Everything checks out." not in page

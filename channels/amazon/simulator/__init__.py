@@ -17,6 +17,7 @@ Amazon surfaces (same paths as Amazon):
     GET  /feeds/2021-06-30/feeds/{id}, /documents/{id}    getFeed, getFeedDocument
     PUT/GET /feed-documents/{id}                          the "pre-signed" document URL: upload, download
     PATCH/GET /listings/2021-08-01/items/{sellerId}/{sku} patchListingsItem, getListingsItem
+    GET  /listings/2021-08-01/items/{sellerId}            searchListingsItems (first page)
 
 Control surface (JSON; for benchmarks, `make run` and out-of-process tests):
     GET    /_sim/state[?calls=N]   sellers with listings, orders and feeds; pending faults; the last N calls

@@ -1,4 +1,6 @@
-"""Listings Items API 2021-08-01: patchListingsItem (applied at once) and getListingsItem."""
+"""Listings Items API 2021-08-01: patchListingsItem (applied at once), getListingsItem and searchListingsItems.
+
+Each is scoped to the seller id in its path, which must be the one the access token was issued for."""
 
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from channels.amazon.simulator.routing import (
 )
 
 ITEM_PATH = "/listings/2021-08-01/items/{sellerId}/{sku}"
+SEARCH_PATH = "/listings/2021-08-01/items/{sellerId}"
+# searchListingsItems: pageSize from 1 to 20, 10 when not given (Amazon's model). Only the first page is served.
+MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE = 20, 10
 INCLUDED_DATA = (
     "summaries",
     "attributes",
@@ -34,6 +39,7 @@ INCLUDED_DATA = (
 def register(router: Router) -> None:
     router.add("PATCH", ITEM_PATH, patch_listings_item, operation="patchListingsItem", sp_api=True)
     router.add("GET", ITEM_PATH, get_listings_item, operation="getListingsItem", sp_api=True)
+    router.add("GET", SEARCH_PATH, search_listings_items, operation="searchListingsItems", sp_api=True)
 
 
 def patch_listings_item(exchange: Exchange) -> Response:
@@ -53,14 +59,39 @@ def get_listings_item(exchange: Exchange) -> Response:
     if denied:
         return denied
     marketplace_id, sku = _marketplace_id(exchange), exchange.path_params["sku"]
+    included = _included_data(exchange)
+    listing = exchange.state.listing(exchange.selling_partner_id or "", marketplace_id, sku)
+    if listing is None:
+        return errors_response(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {marketplace_id}")
+    return json_response(200, item_json(listing, included))
+
+
+def search_listings_items(exchange: Exchange) -> Response:
+    denied = _other_seller(exchange)
+    if denied:
+        return denied
+    marketplace_id = _marketplace_id(exchange)
+    included = _included_data(exchange)
+    try:
+        page_size = int(exchange.request.param("pageSize") or DEFAULT_PAGE_SIZE)
+    except ValueError:
+        raise BadRequest("pageSize must be a whole number.") from None
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise BadRequest(f"pageSize must be between 1 and {MAX_PAGE_SIZE}.")
+    listings = exchange.state.listings_on(exchange.selling_partner_id or "", marketplace_id)
+    body = {
+        "numberOfResults": len(listings),
+        "items": [item_json(listing, included) for listing in listings[:page_size]],
+    }
+    return json_response(200, body)
+
+
+def _included_data(exchange: Exchange) -> set[str]:
     included = exchange.request.params("includedData") or ["summaries"]
     unknown = set(included) - set(INCLUDED_DATA)
     if unknown:
         raise BadRequest(f"Invalid includedData value(s): {', '.join(sorted(unknown))}.")
-    listing = exchange.state.listing(exchange.selling_partner_id or "", marketplace_id, sku)
-    if listing is None:
-        return errors_response(404, "NOT_FOUND", f"SKU '{sku}' not found in marketplace {marketplace_id}")
-    return json_response(200, item_json(listing, set(included)))
+    return set(included)
 
 
 def item_json(listing: Listing, included: set[str]) -> dict[str, Any]:

@@ -23,6 +23,7 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "getFeed": UsagePlan(2.0, 15),
     "getFeedDocument": UsagePlan(0.0222, 10),
     "getListingsItem": UsagePlan(5.0, 10),
+    "searchListingsItems": UsagePlan(5.0, 5),
     "patchListingsItem": UsagePlan(5.0, 5),
 }
 

@@ -150,6 +150,13 @@ class SimulatorState:
             self._advance_feeds()
             return self.seller(selling_partner_id).listings.get((marketplace_id, sku))
 
+    def listings_on(self, selling_partner_id: str, marketplace_id: str) -> list[Listing]:
+        """The seller's listings on one marketplace, by SKU."""
+        with self._lock:
+            self._advance_feeds()
+            listings = self.seller(selling_partner_id).listings
+            return [listings[key] for key in sorted(listings) if key[0] == marketplace_id]
+
     def patch_listing(
         self, selling_partner_id: str, marketplace_id: str, sku: str, patches: list[dict[str, Any]]
     ) -> list[Issue]:

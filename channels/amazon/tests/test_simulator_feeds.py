@@ -334,3 +334,33 @@ def test_listings_of_another_seller_id_are_refused(client):
     response = client.get("/listings/2021-08-01/items/AOTHERSELLER/SKU-1", params={"marketplaceIds": UK})
 
     assert response.status_code == 403
+
+
+def test_search_listings_items_answers_the_first_page_in_amazons_format(client):
+    response = client.get(f"/listings/2021-08-01/items/{SELLER}", params={"marketplaceIds": UK, "pageSize": 1})
+
+    assert response.status_code == 200
+    assert_matches_model(response.json(), LISTINGS_MODEL, "ItemSearchResults")
+    assert len(response.json()["items"]) == 1
+    assert response.json()["numberOfResults"] >= 1
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/listings/2021-08-01/items/AOTHERSELLER"),
+        ("GET", "/listings/2021-08-01/items/AOTHERSELLER/SKU-1"),
+        ("PATCH", "/listings/2021-08-01/items/AOTHERSELLER/SKU-1"),
+    ],
+)
+def test_every_call_scoped_to_another_seller_id_is_refused(client, method, path):
+    body = {"productType": "PRODUCT", "patches": quantity_patch("SKU-1", 1)["patches"]} if method == "PATCH" else None
+    response = client.request(method, path, params={"marketplaceIds": UK}, json=body)
+
+    assert response.status_code == 403
+    assert response.json()["errors"][0]["code"] == "Unauthorized"
+
+
+def test_search_listings_items_refuses_a_page_size_amazon_would(client):
+    response = client.get(f"/listings/2021-08-01/items/{SELLER}", params={"marketplaceIds": UK, "pageSize": 21})
+    assert response.status_code == 400
