@@ -88,7 +88,7 @@ def amazon_simulator(settings):
 
 
 def _forget_amazon_state(settings) -> None:
-    """Access tokens and Redis rate-limit buckets outlive a test; a fresh simulator must not inherit them."""
+    """Access tokens and rate-limit buckets in Redis outlive a test; a fresh simulator must not inherit them."""
     from channels.amazon import lwa, ratelimit
 
     lwa.forget_all_access_tokens()
@@ -97,5 +97,6 @@ def _forget_amazon_state(settings) -> None:
         import redis
 
         client = redis.Redis.from_url(settings.REDIS_URL)
-        for key in client.scan_iter(f"{ratelimit.KEY_PREFIX}:*"):
-            client.delete(key)
+        for prefix in (ratelimit.KEY_PREFIX, lwa.REDIS_PREFIX):
+            for key in client.scan_iter(f"{prefix}:*"):
+                client.delete(key)

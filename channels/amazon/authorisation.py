@@ -120,5 +120,6 @@ def seller_id_proven(*, selling_partner_id: str, refresh_token: str, marketplace
     partner = SellingPartner(
         selling_partner_id=selling_partner_id, refresh_token=refresh_token, marketplace_id=marketplace_id
     )
-    with AmazonGateway(partner) as gateway:
+    # A seller is waiting on the page: wait out our own rate limit (a fraction of a second) rather than fail.
+    with AmazonGateway(partner, wait_for_rate_limit=True) as gateway:
         return gateway.seller_id_accepted()

@@ -12,6 +12,8 @@
    status >= 400 ourselves, before the library parses the body.
 6. Feed bodies given as `str` are encoded as Latin-1 and uploaded with no timeout: we upload UTF-8 bytes with
    httpx ourselves (and download result documents ourselves, for the same reasons).
+8. Every client object builds its own httpx client, and with it a TLS context that loads the CA bundle: ours
+   all send through the process's one client (channels.amazon.http), built once.
 7. createFeed and createFeedDocument copy their `path` argument into the JSON body, and createFeedDocument
    adds `marketplaceIds` to it: we send those two through the library's `_request` with exact bodies.
 """
@@ -29,9 +31,10 @@ from django.conf import settings
 from sp_api.api import FeedsV20210630, ListingsItemsV20210801, OrdersV20260101, Sellers
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
 from sp_api.base import fill_query_params
+from sp_api.base._transport_httpx import HttpxTransport
 from sp_api.base.credential_provider import FromCodeCredentialProvider, MissingCredentials
 
-from channels.amazon import lwa
+from channels.amazon import http, lwa
 from channels.amazon.errors import (
     AppCredentialsInvalid,
     TransientError,
@@ -44,7 +47,6 @@ from channels.amazon.marketplaces import Marketplace
 # INFO itself on import); pin it above DEBUG so no later logging configuration can expose the token.
 logging.getLogger("sp_api.base.client").setLevel(logging.WARNING)
 
-TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 
 
@@ -106,16 +108,22 @@ class _Fixed:
                 credentials=_app_credentials(refresh_token),
                 credential_providers=(FromCodeCredentialProvider,),
                 auth_token_client_class=LwaAccessTokenClient,
-                timeout=TIMEOUT,
+                timeout=http.TIMEOUT,
+                verify=http.tls_context(),  # the transport the library builds here is replaced just below
             )
         except MissingCredentials as error:
             raise AppCredentialsInvalid(
                 "AMAZON_LWA_CLIENT_ID and AMAZON_LWA_CLIENT_SECRET must be set to talk to Amazon."
             ) from error
+        self._transport.close()
+        self._transport = HttpxTransport(client=http.client())  # trap 8
         # SP_API_DEFAULT_MARKETPLACE may have replaced `target` inside the library's __init__ (trap 4).
         self.endpoint = target.endpoint
         self.marketplace_id = target.marketplace_id
         self.region = target.region
+
+    def close(self) -> None:
+        """Nothing to release: the transport is the process's shared client, which outlives every API object."""
 
     @property
     def headers(self) -> dict[str, str]:
@@ -245,7 +253,7 @@ def download_document(url: str) -> bytes:
 
 def _transfer(method: str, url: str, **kwargs: Any) -> httpx.Response:
     try:
-        return httpx.request(method, url, timeout=TIMEOUT, **kwargs)
+        return http.client().request(method, url, **kwargs)
     except httpx.TransportError as error:
         raise TransientError() from error
 

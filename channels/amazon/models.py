@@ -1,9 +1,11 @@
-"""Amazon-wide state shared by every worker process: the app-credentials pause and rate-limit buckets."""
+"""Amazon-wide state shared by every worker process: the app-credentials pause, rate-limit buckets, access tokens."""
 
 from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+
+from channels.encryption import EncryptedTextField
 
 
 class AppCredentialsPause(models.Model):
@@ -45,3 +47,17 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return f"{self.selling_partner_id} {self.operation}"
+
+
+class AccessToken(models.Model):
+    """A seller's current LWA access token, shared by every process when there is no Redis (encrypted at rest).
+
+    Keyed by a hash of the app's client id and the refresh token, so no secret is a lookup key.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    token = EncryptedTextField()
+    expires_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"access token {self.key[:8]}… until {self.expires_at:%Y-%m-%d %H:%M}"
