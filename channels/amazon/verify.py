@@ -93,7 +93,7 @@ def integration_verify(*, integration: Integration) -> Verification:
     # Verify means "does the auth key work now": fetch a fresh access token rather than a cached one.
     lwa.forget_access_token(integration.refresh_token)
     try:
-        with gateway_for(integration, wait_for_rate_limit=True) as gateway:  # a seller waits on the page
+        with gateway_for(integration) as gateway:
             participations = gateway.get_marketplace_participations()
             seller_id_accepted = gateway.seller_id_accepted()
     except AmazonError as error:
