@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -25,7 +25,7 @@ from channels.amazon.types import OrdersPage
 from channels.eligibility import Work, eligible, why_not
 from channels.models import Integration
 from orders.download.claim import ClaimLost, download_claim, download_release
-from orders.download.store import orders_store_page
+from orders.download.store import SkippedOrder, orders_store_page
 from orders.download.window import page_fetch, window_open, window_restart, window_save
 from orders.models import OrderDownload
 
@@ -40,6 +40,7 @@ class DownloadResult:
     orders_created: int = 0
     orders_updated: int = 0
     orders_not_imported: int = 0
+    orders_skipped: list[SkippedOrder] = field(default_factory=list)
     problem: str = ""
 
     @property
@@ -52,6 +53,7 @@ class DownloadResult:
         counts = (
             f"{self.pages} pages, {self.orders_created} new orders, {self.orders_updated} updated, "
             f"{self.orders_not_imported} not imported"
+            + (f", {len(self.orders_skipped)} skipped" if self.orders_skipped else "")
         )
         if self.failed:
             return f"integration {self.integration_id}: FAILED after {counts}: {self.problem}"
@@ -86,6 +88,11 @@ def _run_fill(recorder: RunRecorder, result: DownloadResult) -> None:
     recorder.orders_brought = result.orders_created
     if result.failed:
         recorder.fail(result.problem or GENERIC_ERROR)
+    if result.orders_skipped:
+        # The seller sees each skipped order and why on the integration's activity; the run is then partial.
+        recorder.error_count += len(result.orders_skipped) + (1 if result.failed else 0)
+        skipped = "\n".join(f"Order {order.amazon_order_id} skipped: {order.reason}" for order in result.orders_skipped)
+        recorder.error = "\n".join(filter(None, [recorder.error, skipped]))
 
 
 def _orders_download(
@@ -191,3 +198,4 @@ def _page_commit(
     result.orders_created += counts.created
     result.orders_updated += counts.updated
     result.orders_not_imported += counts.not_imported
+    result.orders_skipped += counts.skipped
