@@ -127,7 +127,7 @@ class PurgedOrder(models.Model):
 
 
 class OrderDownload(models.Model):
-    """One row per integration: where the next download starts, and who is downloading now.
+    """One row per integration: where the next download starts (who downloads now: channels.holding).
 
     `cursor` moves only once a whole window has been committed. While a window is in progress its
     query and the next page's token are saved with each committed page, so a retried or restarted
@@ -144,10 +144,6 @@ class OrderDownload(models.Model):
     window_until = models.DateTimeField(null=True, blank=True)
     next_page_token = models.TextField(blank=True)
     pages_done = models.PositiveIntegerField(default=0)
-
-    # The claim: a download holds it until `claimed_until`; an expired claim is free again.
-    claimed_by = models.CharField(max_length=64, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
 
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
