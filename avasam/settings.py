@@ -102,6 +102,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh clone
     # The demo runs web, worker and beat on one SQLite file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
