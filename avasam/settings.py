@@ -242,8 +242,8 @@ STOCK_PUSH_FEED_POLL_SECONDS = env.float("STOCK_PUSH_FEED_POLL_SECONDS", default
 STOCK_PUSH_FEED_TIMEOUT_SECONDS = env.int("STOCK_PUSH_FEED_TIMEOUT_SECONDS", default=2 * 60 * 60)
 STOCK_PUSH_FAST_LANE_BATCH = env.int("STOCK_PUSH_FAST_LANE_BATCH", default=200)
 STOCK_PUSH_MARK_BATCH_SIZE = env.int("STOCK_PUSH_MARK_BATCH_SIZE", default=2000)
-# Claimed work (a patch, an unsent feed, the lane) whose worker has not finished after this is sent again.
-STOCK_PUSH_LEASE_SECONDS = env.int("STOCK_PUSH_LEASE_SECONDS", default=600)
+# push_stock waits this long for another live sender of the same integration's feeds before going on.
+STOCK_PUSH_COMMAND_WAIT_SECONDS = env.float("STOCK_PUSH_COMMAND_WAIT_SECONDS", default=600)
 STOCK_PUSH_BACKOFF_SECONDS = env.int("STOCK_PUSH_BACKOFF_SECONDS", default=60)
 STOCK_PUSH_BACKOFF_MAX_SECONDS = env.int("STOCK_PUSH_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
 STOCK_PUSH_COMMAND_TIMEOUT_SECONDS = env.int("STOCK_PUSH_COMMAND_TIMEOUT_SECONDS", default=30 * 60)
