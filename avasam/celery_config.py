@@ -43,6 +43,8 @@ task_time_limit = 300
 timezone = "UTC"
 enable_utc = True
 
+# A fresh deploy has no var/ (.dockerignore leaves it out of the image): beat would die opening its schedule.
+settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
 beat_schedule_filename = str(settings.VAR_DIR / "celerybeat-schedule")
 
 # Each entry fans out one task per integration or drains pending work; nothing heavy runs here.

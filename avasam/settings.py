@@ -102,6 +102,7 @@ TEMPLATES = [
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)  # var/ on a fresh clone
     # The demo runs web, worker and beat on one SQLite file: wait for locks instead of failing.
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 30,
@@ -231,8 +232,8 @@ ORDER_FIRST_DOWNLOAD_DAYS = env.int("ORDER_FIRST_DOWNLOAD_DAYS", default=30)
 # Each download re-reads this much before the previous one's end (Amazon shows orders up to 2 minutes late).
 ORDER_DOWNLOAD_OVERLAP_MINUTES = max(5, env.int("ORDER_DOWNLOAD_OVERLAP_MINUTES", default=5))
 ORDER_NON_AVASAM_RETENTION_DAYS = env.int("ORDER_NON_AVASAM_RETENTION_DAYS", default=3)
-# A download's claim on its integration lasts this long past its last committed page.
-ORDER_DOWNLOAD_CLAIM_SECONDS = env.int("ORDER_DOWNLOAD_CLAIM_SECONDS", default=600)
+# sync_orders waits this long for another live download of the same integration to finish before skipping it.
+ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS = env.float("ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS", default=600)
 
 # Stock and price push.
 STOCK_PUSH_DRAIN_SECONDS = env.float("STOCK_PUSH_DRAIN_SECONDS", default=30.0)
@@ -241,8 +242,8 @@ STOCK_PUSH_FEED_POLL_SECONDS = env.float("STOCK_PUSH_FEED_POLL_SECONDS", default
 STOCK_PUSH_FEED_TIMEOUT_SECONDS = env.int("STOCK_PUSH_FEED_TIMEOUT_SECONDS", default=2 * 60 * 60)
 STOCK_PUSH_FAST_LANE_BATCH = env.int("STOCK_PUSH_FAST_LANE_BATCH", default=200)
 STOCK_PUSH_MARK_BATCH_SIZE = env.int("STOCK_PUSH_MARK_BATCH_SIZE", default=2000)
-# Claimed work (a patch, an unsent feed, the lane) whose worker has not finished after this is sent again.
-STOCK_PUSH_LEASE_SECONDS = env.int("STOCK_PUSH_LEASE_SECONDS", default=600)
+# push_stock waits this long for another live sender of the same integration's feeds before going on.
+STOCK_PUSH_COMMAND_WAIT_SECONDS = env.float("STOCK_PUSH_COMMAND_WAIT_SECONDS", default=600)
 STOCK_PUSH_BACKOFF_SECONDS = env.int("STOCK_PUSH_BACKOFF_SECONDS", default=60)
 STOCK_PUSH_BACKOFF_MAX_SECONDS = env.int("STOCK_PUSH_BACKOFF_MAX_SECONDS", default=6 * 60 * 60)
 STOCK_PUSH_COMMAND_TIMEOUT_SECONDS = env.int("STOCK_PUSH_COMMAND_TIMEOUT_SECONDS", default=30 * 60)

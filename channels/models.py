@@ -86,3 +86,19 @@ class Integration(models.Model):
     @property
     def is_removed(self) -> bool:
         return self.removed_at is not None
+
+
+class IntegrationHold(models.Model):
+    """Embedded SQLite only (PostgreSQL uses advisory locks): who holds an integration's lane, while its lease,
+    renewed by the holder's heartbeat, runs. See channels/holding.py."""
+
+    integration = models.ForeignKey(Integration, on_delete=models.CASCADE, related_name="+", db_index=False)
+    lane = models.CharField(max_length=20)
+    holder = models.CharField(max_length=32, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["integration", "lane"], name="integrationhold_unique_lane")]
+
+    def __str__(self) -> str:
+        return f"{self.lane} of integration {self.integration_id}"

@@ -144,11 +144,20 @@ def _authorisation_problems(facts: HealthFacts, lapse: LapseWarning | None) -> l
     ]
 
 
+def _failed_since_authorised(last: RunFact | None, facts: HealthFacts) -> bool:
+    """The latest run failed, after the current authorisation: one that failed before the seller re-authorised
+    (e.g. saying "click Reauthorise") is what the re-authorisation fixed, not a current problem."""
+    if last is None or last.outcome != "failed":
+        return False
+    ended = last.finished_at or last.started_at
+    return facts.authorised_at is None or ended >= facts.authorised_at
+
+
 def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authorised: bool) -> list[Problem]:
     problems = []
     last = facts.last_download
     # Without a valid authorisation the failures are its consequence, and its own problem says what to do.
-    if authorised and facts.download_failures_since_success and last is not None and last.outcome == "failed":
+    if authorised and facts.download_failures_since_success and _failed_since_authorised(last, facts):
         since = (
             f"since the last successful one on {_when(facts.last_download_success.finished_at)}"
             if facts.last_download_success and facts.last_download_success.finished_at
@@ -169,7 +178,9 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
         )
     elif syncing:
         success = facts.last_download_success
-        reference = success.finished_at if success and success.finished_at else facts.authorised_at
+        succeeded_at = success.finished_at if success else None
+        # A re-authorisation starts the count again, as the first authorisation did.
+        reference = max(filter(None, [succeeded_at, facts.authorised_at]), default=None)
         if reference is not None and now - reference > DOWNLOAD_SILENCE:
             since = f"since {_when(reference)}" if success else "yet"
             problems.append(
@@ -187,7 +198,7 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
 def _push_problems(facts: HealthFacts, now: datetime, authorised: bool) -> list[Problem]:
     problems = []
     last = facts.last_push
-    if authorised and facts.push_failures_since_success and last is not None and last.outcome == "failed":
+    if authorised and facts.push_failures_since_success and _failed_since_authorised(last, facts):
         times = "once" if facts.push_failures_since_success == 1 else f"{facts.push_failures_since_success} times"
         reason = f": {last.error.rstrip('.')}" if last.error else ""
         problems.append(

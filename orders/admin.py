@@ -33,6 +33,6 @@ class OrderLineAdmin(admin.ModelAdmin):
 
 @admin.register(OrderDownload)
 class OrderDownloadAdmin(admin.ModelAdmin):
-    list_display = ["integration", "cursor", "claimed_until", "last_succeeded_at", "last_problem"]
+    list_display = ["integration", "cursor", "last_started_at", "last_succeeded_at", "last_problem"]
     readonly_fields = ["last_started_at", "last_finished_at", "last_succeeded_at"]
     raw_id_fields = ["integration"]

@@ -38,14 +38,15 @@ class Order(models.Model):
     integration = models.ForeignKey(
         "channels.Integration", on_delete=models.CASCADE, related_name="orders", db_index=False
     )
-    amazon_order_id = models.CharField("Amazon order id", max_length=50)
-    marketplace_id = models.CharField(max_length=20)
+    # Amazon sets no length on its strings (Orders v2026-01-01), so they are stored as text, whatever they hold.
+    amazon_order_id = models.TextField("Amazon order id")
+    marketplace_id = models.TextField()
     # Amazon's fulfillment status as received: PENDING, UNSHIPPED, SHIPPED, CANCELLED, ...
-    status = models.CharField(max_length=30, db_index=True)
+    status = models.TextField(db_index=True)
     fulfilled_by = models.CharField(max_length=10, choices=FulfilledBy.choices)
     purchased_at = models.DateTimeField("purchase date")
     amazon_updated_at = models.DateTimeField("last updated on Amazon")
-    currency = models.CharField(max_length=3, blank=True)
+    currency = models.TextField(blank=True)
     total = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     kind = models.CharField(max_length=12, choices=OrderKind.choices)
     # Until then the order follows mapping changes; a non-Avasam order still non-Avasam then is deleted.
@@ -79,10 +80,11 @@ class OrderLineQuerySet(TenantQuerySet):
 class OrderLine(models.Model):
     # Indexed by the unique constraint, which starts with it.
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
-    order_item_id = models.CharField("Amazon order item id", max_length=50)
-    channel_sku = models.CharField("channel SKU", max_length=200, db_index=True)
-    asin = models.CharField("ASIN", max_length=20, blank=True)
-    title = models.CharField(max_length=500, blank=True)
+    # Text: Amazon sets no length on these (Orders v2026-01-01).
+    order_item_id = models.TextField("Amazon order item id")
+    channel_sku = models.TextField("channel SKU", db_index=True)
+    asin = models.TextField("ASIN", blank=True)
+    title = models.TextField(blank=True)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     # Our catalogue product this line is mapped to; null = not an Avasam line.
@@ -110,7 +112,7 @@ class PurgedOrder(models.Model):
     """A non-Avasam order deleted by purge_orders: a later update on Amazon must not bring it back as non-Avasam."""
 
     integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+", db_index=False)
-    amazon_order_id = models.CharField("Amazon order id", max_length=50)
+    amazon_order_id = models.TextField("Amazon order id")
     purged_at = models.DateTimeField(db_index=True)
 
     class Meta:
@@ -125,7 +127,7 @@ class PurgedOrder(models.Model):
 
 
 class OrderDownload(models.Model):
-    """One row per integration: where the next download starts, and who is downloading now.
+    """One row per integration: where the next download starts (who downloads now: channels.holding).
 
     `cursor` moves only once a whole window has been committed. While a window is in progress its
     query and the next page's token are saved with each committed page, so a retried or restarted
@@ -142,10 +144,6 @@ class OrderDownload(models.Model):
     window_until = models.DateTimeField(null=True, blank=True)
     next_page_token = models.TextField(blank=True)
     pages_done = models.PositiveIntegerField(default=0)
-
-    # The claim: a download holds it until `claimed_until`; an expired claim is free again.
-    claimed_by = models.CharField(max_length=64, blank=True)
-    claimed_until = models.DateTimeField(null=True, blank=True)
 
     last_started_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
@@ -174,7 +172,7 @@ class PurgedOrdersDay(models.Model):
 
     integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()  # the UTC date of purchase
-    currency = models.CharField(max_length=3, blank=True)
+    currency = models.TextField(blank=True)
     orders = models.PositiveIntegerField()
     revenue = models.DecimalField(max_digits=16, decimal_places=2, default=0)
 

@@ -11,7 +11,7 @@ from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
 from channels.eligibility import Work, eligible
-from orders.download import download_keep_claim, download_release, orders_download
+from orders.download import download_finished, orders_download
 from orders.services import orders_purge_expired
 
 logger = logging.getLogger(__name__)
@@ -31,19 +31,18 @@ def download_orders_for_all_integrations() -> int:
 @shared_task(bind=True, max_retries=None)
 def download_orders(self, integration_id: int, failures: int = 0) -> str:
     """Download one integration's orders; when Amazon says "later", the task retries itself, never sleeps."""
-    claimed_by = f"task:{self.request.id}"  # a retry keeps its task id, and so its claim
     try:
-        return orders_download(integration_id=integration_id, claimed_by=claimed_by).summary()
+        return orders_download(integration_id=integration_id).summary()
     except SoftTimeLimitExceeded:  # a long first download: every page so far is committed, carry on at once
-        countdown, problem = 1.0, ""
+        countdown = 1.0
     except AmazonError as error:
         outcome = outcome_of(error, integration_id=integration_id, failures=failures)
         if not outcome.retries:
-            download_release(integration_id=integration_id, claimed_by=claimed_by, problem=outcome.message)
+            download_finished(integration_id=integration_id, problem=outcome.message)
             logger.warning("Order download of integration %s gave up: %s", integration_id, outcome.message)
             return f"integration {integration_id}: gave up: {outcome.message}"
-        countdown, failures, problem = outcome.retry_after, outcome.failures, outcome.message
-    download_keep_claim(integration_id=integration_id, claimed_by=claimed_by, seconds=countdown, problem=problem)
+        countdown, failures = outcome.retry_after, outcome.failures
+    # The hold ended with the attempt: while this retry waits its countdown, nothing keeps others out.
     raise self.retry(countdown=countdown, kwargs={"integration_id": integration_id, "failures": failures})
 
 

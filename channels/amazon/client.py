@@ -198,6 +198,9 @@ class SpApiClient:
         }
         return self._send(lambda: self._api(_Feeds)._request("/feeds/2021-06-30/feeds", data=body))
 
+    def get_feeds(self, **params: Any) -> SpApiResponse:
+        return self._send(lambda: self._api(_Feeds).get_feeds(**params))
+
     def get_feed(self, feed_id: str) -> SpApiResponse:
         return self._send(lambda: self._api(_Feeds).get_feed(feed_id))
 

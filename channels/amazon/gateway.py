@@ -142,6 +142,27 @@ class AmazonGateway:
         )
         return response.body["feedId"]
 
+    def get_feeds(
+        self, *, created_since: datetime, processing_statuses: list[str] | None = None, feed_types: list[str]
+    ) -> list[Feed]:
+        """This seller's feeds of these types on the partner's marketplace created since then, newest first (every
+        page: after a crash we need them all)."""
+        params: dict[str, Any] = {
+            "feedTypes": feed_types,
+            "marketplaceIds": [self.partner.marketplace_id],
+            "createdSince": _iso(created_since),
+            "pageSize": 100,
+        }
+        if processing_statuses:
+            params["processingStatuses"] = processing_statuses
+        feeds: list[Feed] = []
+        while True:
+            response = self._call("getFeeds", lambda client, params=params: client.get_feeds(**params))
+            feeds += [parsing.feed(body) for body in response.body.get("feeds") or []]
+            if not response.body.get("nextToken"):
+                return feeds
+            params = {"nextToken": response.body["nextToken"]}  # Amazon wants it alone
+
     def get_feed(self, feed_id: str) -> Feed:
         response = self._call("getFeed", lambda client: client.get_feed(feed_id))
         return parsing.feed(response.body)

@@ -87,6 +87,7 @@ def feed(body: Json) -> Feed:
         feed_id=body["feedId"],
         status=body["processingStatus"],
         result_feed_document_id=body.get("resultFeedDocumentId"),
+        created_at=timestamp(body["createdTime"]) if body.get("createdTime") else None,
     )
 
 

@@ -36,6 +36,7 @@ PUBLISHED_LIMITS: dict[str, Limit] = {
     "createFeedDocument": Limit(0.5, 15),
     "createFeed": Limit(0.0083, 15),
     "getFeed": Limit(2.0, 15),
+    "getFeeds": Limit(0.0222, 10),
     "getFeedDocument": Limit(0.0222, 10),
     "patchListingsItem": Limit(5.0, 5),
     "getListingsItem": Limit(5.0, 10),

@@ -60,6 +60,7 @@ class Feed:
     feed_id: str
     status: str  # IN_QUEUE | IN_PROGRESS | DONE | CANCELLED | FATAL
     result_feed_document_id: str | None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)

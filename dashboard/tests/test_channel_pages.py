@@ -19,7 +19,8 @@ LIST = "/settings/channels/"
 
 
 def busy_integration(account, name):
-    integration = IntegrationFactory(account=account, name=name)
+    # Authorised before its runs: failures from before a (re-)authorisation are not current problems.
+    integration = IntegrationFactory(account=account, name=name, authorised_at=timezone.now() - timedelta(days=1))
     RunFactory(integration=integration, orders_brought=7)
     RunFactory(integration=integration, kind=Run.Kind.STOCK_PUSH, listings_changed=3)
     RunFactory(

@@ -226,3 +226,39 @@ def test_failures_caused_by_a_rejected_authorisation_are_not_repeated():
         now=NOW,
     )
     assert list(problems(health)) == ["authorisation_rejected"]
+
+
+def test_a_download_that_failed_before_the_seller_reauthorised_is_no_longer_a_current_problem():
+    reauthorised = NOW - timedelta(minutes=5)
+    failed = RunFact(
+        reauthorised - timedelta(minutes=20),
+        reauthorised - timedelta(minutes=20),
+        "failed",
+        error="Amazon no longer accepts this authorisation — click Reauthorise.",
+    )
+    old_success = RunFact(NOW - timedelta(days=2), NOW - timedelta(days=2), "succeeded", orders_brought=1)
+    health = integration_health(
+        facts(
+            authorised_at=reauthorised,
+            last_download=failed,
+            last_download_success=old_success,
+            download_failures_since_success=3,
+            last_push=failed,
+            last_push_success=old_success,
+            push_failures_since_success=1,
+        ),
+        now=NOW,
+    )
+    assert health.problems == []
+
+    failed_again = RunFact(NOW - timedelta(minutes=1), NOW, "failed", error="Amazon is not answering.")
+    health = integration_health(
+        facts(
+            authorised_at=reauthorised,
+            last_download=failed_again,
+            last_download_success=old_success,
+            download_failures_since_success=4,
+        ),
+        now=NOW,
+    )
+    assert list(problems(health)) == ["download_failing"]

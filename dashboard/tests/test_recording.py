@@ -57,7 +57,7 @@ def test_amazon_being_down_is_a_failed_run_counted_until_the_next_success(simula
     simulator.state.inject_fault("searchOrders", "server_error", count=None)
     for _ in range(2):
         with pytest.raises(TransientError):
-            orders_download(integration_id=integration.pk, claimed_by="worker-1")
+            orders_download(integration_id=integration.pk)
 
     health = integration_health_for(integration=integration)
     assert health.facts.download_failures_since_success == 2
@@ -65,6 +65,6 @@ def test_amazon_being_down_is_a_failed_run_counted_until_the_next_success(simula
     assert health.problems[0].sentence.startswith("Order download failed 2 times and none has succeeded yet")
 
     simulator.state.faults.clear()
-    orders_download(integration_id=integration.pk, claimed_by="worker-1")
+    orders_download(integration_id=integration.pk)
     health = integration_health_for(integration=integration)
     assert health.facts.download_failures_since_success == 0 and health.problems == []

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def integration(account):
-    return IntegrationFactory(account=account, name="Amazon UK")
+    return IntegrationFactory(account=account, name="Amazon UK", authorised_at=timezone.now() - timedelta(days=1))
 
 
 def test_the_activity_page_lists_runs_newest_first_with_errors_in_plain_words(seller_client, integration):

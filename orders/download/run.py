@@ -1,4 +1,4 @@
-"""One order download of one integration: claimed, walked page by page, recorded in the activity log.
+"""One order download of one integration: held while alive, walked page by page, recorded in the activity log.
 
 Every page is committed with the resume point for the next one; the cursor moves only when the last page of
 a window is committed.
@@ -7,11 +7,9 @@ a window is committed.
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -23,9 +21,10 @@ from channels.amazon.gateway import gateway_for
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.types import OrdersPage
 from channels.eligibility import Work, eligible, why_not
+from channels.holding import hold
 from channels.models import Integration
-from orders.download.claim import ClaimLost, download_claim, download_release
-from orders.download.store import orders_store_page
+from orders.download.status import ORDERS_LANE, download_finished, download_started
+from orders.download.store import SkippedOrder, orders_store_page
 from orders.download.window import page_fetch, window_open, window_restart, window_save
 from orders.models import OrderDownload
 
@@ -40,6 +39,7 @@ class DownloadResult:
     orders_created: int = 0
     orders_updated: int = 0
     orders_not_imported: int = 0
+    orders_skipped: list[SkippedOrder] = field(default_factory=list)
     problem: str = ""
 
     @property
@@ -52,6 +52,7 @@ class DownloadResult:
         counts = (
             f"{self.pages} pages, {self.orders_created} new orders, {self.orders_updated} updated, "
             f"{self.orders_not_imported} not imported"
+            + (f", {len(self.orders_skipped)} skipped" if self.orders_skipped else "")
         )
         if self.failed:
             return f"integration {self.integration_id}: FAILED after {counts}: {self.problem}"
@@ -61,8 +62,9 @@ class DownloadResult:
 def orders_download(
     *,
     integration_id: int,
-    claimed_by: str | None = None,
     wait_for_rate_limit: bool = False,
+    wait_for_holder: float = 0.0,
+    on_wait: Callable[[], None] | None = None,
     result: DownloadResult | None = None,
 ) -> DownloadResult:
     """_orders_download, recorded as a run in the activity log (a skipped download is not a run)."""
@@ -71,8 +73,9 @@ def orders_download(
         try:
             return _orders_download(
                 integration_id=integration_id,
-                claimed_by=claimed_by,
                 wait_for_rate_limit=wait_for_rate_limit,
+                wait_for_holder=wait_for_holder,
+                on_wait=on_wait,
                 result=result,
             )
         finally:
@@ -86,45 +89,52 @@ def _run_fill(recorder: RunRecorder, result: DownloadResult) -> None:
     recorder.orders_brought = result.orders_created
     if result.failed:
         recorder.fail(result.problem or GENERIC_ERROR)
+    if result.orders_skipped:
+        # The seller sees each skipped order and why on the integration's activity; the run is then partial.
+        recorder.error_count += len(result.orders_skipped) + (1 if result.failed else 0)
+        skipped = "\n".join(f"Order {order.amazon_order_id} skipped: {order.reason}" for order in result.orders_skipped)
+        recorder.error = "\n".join(filter(None, [recorder.error, skipped]))
 
 
 def _orders_download(
-    *, integration_id: int, claimed_by: str | None, wait_for_rate_limit: bool, result: DownloadResult
+    *,
+    integration_id: int,
+    wait_for_rate_limit: bool,
+    wait_for_holder: float,
+    on_wait: Callable[[], None] | None,
+    result: DownloadResult,
 ) -> DownloadResult:
     """Download the integration's new and changed orders.
 
-    1. Skip integrations that may not download orders now (releasing any claim of ours), and skip when
-       another download holds the claim.
-    2. Walk the window (`_walk`), committing page by page.
+    1. Skip integrations that may not download orders now, and skip when a live process holds the integration's
+       download (after waiting up to `wait_for_holder` seconds for it to finish).
+    2. Walk the window (`_walk`), committing page by page; the hold ends with this call, however it ends.
     3. When Amazon says to try again later (throttled, unavailable) the error propagates for the caller to
-       retry: the claim is kept for the caller to extend or release, and `result` holds what was done so far.
-       Any other Amazon error ends the download as failed (a revoked authorisation flags the integration).
+       retry, and `result` holds what was done so far. Any other Amazon error ends the download as failed (a
+       revoked authorisation flags the integration).
     """
     result.outcome, result.problem = "done", ""
     integration = eligible(Work.ORDERS).filter(pk=integration_id).first()
     if integration is None:
-        if claimed_by:
-            download_release(integration_id=integration_id, claimed_by=claimed_by)
         result.outcome, result.problem = "skipped", _why_skipped(integration_id)
         return result
-    claimed_by = claimed_by or uuid.uuid4().hex
-    if not download_claim(integration_id=integration_id, claimed_by=claimed_by):
-        result.outcome, result.problem = "skipped", "another download of this integration is running"
-        return result
-    try:
-        _walk(integration, claimed_by=claimed_by, wait_for_rate_limit=wait_for_rate_limit, result=result)
-    except AmazonError as error:
-        outcome = outcome_of(error, integration_id=integration_id)
-        result.outcome, result.problem = "failed", outcome.message
-        if outcome.retries:
-            raise
-        logger.warning("Order download of integration %s failed: %s", integration_id, outcome.message)
-    except ClaimLost:
-        result.outcome, result.problem = "failed", "another download took over this integration"
-        return result
-    download_release(
-        integration_id=integration_id, claimed_by=claimed_by, problem=result.problem, succeeded=not result.failed
-    )
+    with hold(integration_id, ORDERS_LANE, wait=wait_for_holder, on_wait=on_wait) as held:
+        if not held:
+            result.outcome, result.problem = "skipped", "another download of this integration is running"
+            if wait_for_holder:
+                result.problem += f" (still, after waiting {wait_for_holder:.0f} s)"
+            return result
+        row = download_started(integration_id=integration_id)
+        try:
+            _walk(integration, row, wait_for_rate_limit=wait_for_rate_limit, result=result)
+        except AmazonError as error:
+            outcome = outcome_of(error, integration_id=integration_id)
+            result.outcome, result.problem = "failed", outcome.message
+            if outcome.retries:
+                download_finished(integration_id=integration_id, problem=outcome.message)
+                raise
+            logger.warning("Order download of integration %s failed: %s", integration_id, outcome.message)
+        download_finished(integration_id=integration_id, problem=result.problem, succeeded=not result.failed)
     return result
 
 
@@ -135,11 +145,10 @@ def _why_skipped(integration_id: int) -> str:
     return why_not(integration, Work.ORDERS) or "it may not download orders now"
 
 
-def _walk(integration: Integration, *, claimed_by: str, wait_for_rate_limit: bool, result: DownloadResult) -> None:
+def _walk(integration: Integration, row: OrderDownload, *, wait_for_rate_limit: bool, result: DownloadResult) -> None:
     """Open a window (or resume the one in progress) and fetch its pages; a refused saved token restarts it once."""
-    row = OrderDownload.objects.get(integration_id=integration.pk)
     window_open(row, now=timezone.now())
-    window_save(row, claimed_by=claimed_by)
+    window_save(row)
     restarted = False
     with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
         while True:
@@ -150,22 +159,19 @@ def _walk(integration: Integration, *, claimed_by: str, wait_for_rate_limit: boo
                     raise
                 restarted = True
                 window_restart(row, now=timezone.now())
-                window_save(row, claimed_by=claimed_by)
+                window_save(row)
                 continue
-            _page_commit(integration=integration, row=row, page=page, claimed_by=claimed_by, result=result)
+            _page_commit(integration=integration, row=row, page=page, result=result)
             if not page.next_token:
                 return
 
 
-def _page_commit(
-    *, integration: Integration, row: OrderDownload, page: OrdersPage, claimed_by: str, result: DownloadResult
-) -> None:
+def _page_commit(*, integration: Integration, row: OrderDownload, page: OrdersPage, result: DownloadResult) -> None:
     """Store a page and its resume point in one transaction; the last page also moves the cursor."""
     now = timezone.now()
     with transaction.atomic():
         # First statement: locks the download row, so mapping changes (orders_reclassify) wait for this page.
-        moved = OrderDownload.objects.filter(pk=row.pk, claimed_by=claimed_by).update(
-            claimed_until=now + timedelta(seconds=settings.ORDER_DOWNLOAD_CLAIM_SECONDS),
+        OrderDownload.objects.filter(pk=row.pk).update(
             next_page_token=page.next_token or "",
             pages_done=F("pages_done") + 1,
             **(
@@ -179,8 +185,6 @@ def _page_commit(
                 }
             ),
         )
-        if moved != 1:
-            raise ClaimLost
         if connection.vendor == "postgresql":
             # A page lost in a database crash is fetched again: its resume point is in the same transaction.
             with connection.cursor() as cursor:
@@ -191,3 +195,4 @@ def _page_commit(
     result.orders_created += counts.created
     result.orders_updated += counts.updated
     result.orders_not_imported += counts.not_imported
+    result.orders_skipped += counts.skipped

@@ -1,7 +1,7 @@
 """Storing one page of Amazon orders: classified, upserted by Amazon ids, in a constant number of queries.
 
 A page stored twice (a retry, an overlap, a killed worker) changes nothing; an order already stored with a
-newer Amazon update time is left alone.
+newer Amazon update time is left alone. An order the database refuses is skipped, not the page.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import connection
+from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
 from channels.listings import mapped_products
@@ -45,6 +45,21 @@ class PageCounts:
     created: int = 0
     updated: int = 0
     not_imported: int = 0
+    skipped: list[SkippedOrder] = field(default_factory=list)
+
+    def add(self, other: PageCounts) -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.not_imported += other.not_imported
+        self.skipped += other.skipped
+
+
+@dataclass(frozen=True)
+class SkippedOrder:
+    """An order the database would not store; the rest of its page is stored without it."""
+
+    amazon_order_id: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -65,18 +80,44 @@ class PageWrite:
 
 
 def orders_store_page(*, integration: Integration, orders: Iterable[AmazonOrder], now: datetime) -> PageCounts:
-    """Upsert one page of Amazon orders in a constant number of queries.
+    """Upsert one page of Amazon orders, in bulk; if the database refuses the page, order by order.
 
-    1. Keep the integration's own site's orders, one per Amazon id.
-    2. Read the stored versions of these orders with their lines, the tombstones of purged ones and the
-       mappings of the page's SKUs (four queries).
-    3. Plan each order (`_order_plan`): classify it with the integration's settings, or leave it alone.
-    4. Upsert the orders, then their lines, and delete stored lines the order no longer keeps.
+    Must run inside a transaction. Each attempt is a savepoint, so a refused order leaves nothing behind and
+    the page's other orders are stored; the refused ones are returned in `skipped` with the reason.
     """
-    counts = PageCounts()
     incoming = _latest_per_order(orders, integration.marketplace_id)
     if not incoming:
-        return counts
+        return PageCounts()
+    try:
+        with transaction.atomic():
+            return _store(integration=integration, incoming=incoming, now=now)
+    except (DataError, IntegrityError):
+        pass
+    counts = PageCounts()
+    for amazon_id, order in incoming.items():
+        try:
+            with transaction.atomic():
+                counts.add(_store(integration=integration, incoming={amazon_id: order}, now=now))
+        except (DataError, IntegrityError) as error:
+            counts.skipped.append(SkippedOrder(amazon_id, _reason(error)))
+    return counts
+
+
+def _reason(error: DatabaseError) -> str:
+    """The database's own first line (e.g. "integer out of range"): it names what was wrong with the order."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return f"Amazon sent a value we cannot store ({first_line})."
+
+
+def _store(*, integration: Integration, incoming: dict[str, AmazonOrder], now: datetime) -> PageCounts:
+    """Upsert these orders in a constant number of queries.
+
+    1. Read the stored versions of these orders with their lines, the tombstones of purged ones and the
+       mappings of the page's SKUs (four queries).
+    2. Plan each order (`_order_plan`): classify it with the integration's settings, or leave it alone.
+    3. Upsert the orders, then their lines, and delete stored lines the order no longer keeps.
+    """
+    counts = PageCounts()
     stored = _stored_orders(integration, incoming)
     purged = _purged(integration, incoming)
     mapping = _mappings(integration, incoming.values())
@@ -251,7 +292,7 @@ def _write(write: PageWrite, stored: dict[str, StoredOrder]) -> None:
                 line.order_item_id,
                 line.seller_sku or "",
                 line.asin or "",
-                (line.title or "")[:500],
+                line.title or "",
                 line.quantity,
                 line.unit_price,
                 product_id,

@@ -12,7 +12,6 @@ from django.conf import settings
 
 from channels.amazon.gateway import AmazonGateway
 from channels.amazon.types import OrdersPage
-from orders.download.claim import ClaimLost
 from orders.models import OrderDownload
 
 WINDOW_FIELDS = ["window_created_after", "window_updated_after", "window_until", "next_page_token", "pages_done"]
@@ -40,12 +39,8 @@ def window_restart(row: OrderDownload, *, now: datetime) -> None:
     row.pages_done = 0
 
 
-def window_save(row: OrderDownload, *, claimed_by: str) -> None:
-    updated = OrderDownload.objects.filter(pk=row.pk, claimed_by=claimed_by).update(
-        **{name: getattr(row, name) for name in WINDOW_FIELDS}
-    )
-    if updated != 1:
-        raise ClaimLost
+def window_save(row: OrderDownload) -> None:
+    OrderDownload.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in WINDOW_FIELDS})
 
 
 def page_fetch(gateway: AmazonGateway, row: OrderDownload) -> OrdersPage:

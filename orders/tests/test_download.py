@@ -14,8 +14,9 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from channels.amazon.errors import TransientError
+from channels.holding import unheld
 from channels.models import Integration
-from orders.download import orders_download
+from orders.download import ORDERS_LANE, orders_download
 from orders.models import Order, OrderDownload, OrderKind, OrderLine
 from orders.tasks import download_orders, download_orders_for_all_integrations
 from orders.tests.factories import ListingMappingFactory
@@ -50,7 +51,7 @@ def test_the_first_download_fetches_every_page_of_the_last_30_days(simulator):
     assert (result.outcome, result.pages, result.orders_created) == ("done", 3, 26)
     assert stored(integration) == expected(placed)
     download = OrderDownload.objects.get(integration=integration)
-    assert download.cursor is not None and not download.window_in_progress and not download.claimed_by
+    assert download.cursor is not None and not download.window_in_progress
     assert len(_search_calls(simulator, integration)) == 3
 
 
@@ -172,7 +173,7 @@ def test_a_download_resumes_from_its_last_committed_page_after_a_server_error(si
     download = OrderDownload.objects.get(integration=integration)
     assert (download.pages_done, bool(download.next_page_token), download.cursor) == (2, True, None)
 
-    result = orders_download(integration_id=integration.pk, claimed_by=download.claimed_by)
+    result = orders_download(integration_id=integration.pk)
 
     assert (result.outcome, result.pages) == ("done", 1)
     assert stored(integration) == expected(placed)
@@ -210,10 +211,8 @@ def test_a_throttled_task_reschedules_itself_instead_of_sleeping(simulator):
 
     assert time.monotonic() - started < 2
     assert retry.value.when >= 1
-    download = OrderDownload.objects.get(integration=integration)
-    # The claim is kept until the retry is due, so beat's next tasks skip instead of piling up retries.
-    assert download.claimed_until > timezone.now() + timedelta(seconds=retry.value.when)
-    assert orders_download(integration_id=integration.pk).outcome == "skipped"
+    # Nothing is held while the retry waits its countdown: nobody is kept out meanwhile.
+    assert unheld(ORDERS_LANE, [integration.pk]) == [integration.pk]
 
 
 def test_the_fan_out_downloads_only_integrations_that_may_sync(simulator, django_capture_on_commit_callbacks):
@@ -291,7 +290,6 @@ def test_sync_orders_stopped_by_the_operator_frees_the_integration_at_once(simul
     ):
         call_command("sync_orders", "--integration", str(integration.pk))
 
-    assert OrderDownload.objects.get(integration=integration).claimed_until is None
     assert orders_download(integration_id=integration.pk).outcome == "done"
 
 
@@ -325,7 +323,7 @@ def test_a_saved_page_token_amazon_no_longer_accepts_restarts_the_window(simulat
     else:
         OrderDownload.objects.filter(pk=download.pk).update(next_page_token="garbled-token")
 
-    result = orders_download(integration_id=integration.pk, claimed_by=download.claimed_by)
+    result = orders_download(integration_id=integration.pk)
 
     assert (result.outcome, result.pages, result.orders_created, result.orders_updated) == ("done", 3, 20, 10)
     assert stored(integration) == expected(placed)

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
-from django.utils import timezone
 
 from channels.models import Integration
 from orders.download import orders_download
@@ -59,7 +58,15 @@ def _sync_orders(simulator, integration) -> subprocess.Popen:
         "CELERY_BROKER_URL": "memory://",
     }
     command = [sys.executable, "manage.py", "sync_orders", "--integration", str(integration.pk)]
-    return subprocess.Popen(command, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group, killed whole
+    )
 
 
 def _wait_for(condition, process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -83,14 +90,14 @@ def _assert_no_duplicates(integration) -> None:
 
 
 @pytest.mark.parametrize("killed_after", [1, 3, 5])
-def test_a_download_killed_after_page_k_then_run_again_loses_and_repeats_nothing(simulator, killed_after):
+def test_sync_orders_killed_after_page_k_is_finished_by_the_very_next_sync_orders(simulator, killed_after):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 6 * PAGE_SIZE)
     # Each page takes a while, so the kill lands between committed pages.
     simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.4)
     process = _sync_orders(simulator, integration)
     _wait_for(lambda: _pages_done(integration) >= killed_after, process)
-    process.send_signal(signal.SIGKILL)
+    os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     simulator.state.faults.clear()
 
@@ -98,47 +105,59 @@ def test_a_download_killed_after_page_k_then_run_again_loses_and_repeats_nothing
     assert download.cursor is None and download.window_in_progress  # the cursor never moved
     assert Order.objects.filter(integration=integration).count() == download.pages_done * PAGE_SIZE
     _assert_no_duplicates(integration)
-    # Anyone else waits for the dead download's claim to expire; a redelivered task (same claim) resumes now.
-    assert orders_download(integration_id=integration.pk).outcome == "skipped"
-    result = orders_download(integration_id=integration.pk, claimed_by=download.claimed_by)
+    # The dead process holds nothing: the next run neither skips nor waits, and resumes at its last page.
+    started = time.monotonic()
+    output, errors = _sync_orders(simulator, integration).communicate(timeout=60)
 
-    assert result.outcome == "done"
-    assert result.pages == 6 - download.pages_done
+    assert output.strip().startswith(f"integration {integration.pk}: ok, {6 - download.pages_done} pages"), errors
+    assert "waiting" not in errors and "skipped" not in output
+    assert time.monotonic() - started < 15
     assert stored(integration) == expected(placed)
     download.refresh_from_db()
-    assert download.cursor is not None and not download.window_in_progress and not download.claimed_by
+    assert download.cursor is not None and not download.window_in_progress
 
 
-def test_a_killed_downloads_claim_expires_and_the_next_download_finishes_the_window(simulator):
+def test_a_download_that_failed_on_a_database_error_lets_the_next_one_run_at_once(simulator, monkeypatch):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 3 * PAGE_SIZE)
-    simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.4)
-    process = _sync_orders(simulator, integration)
-    _wait_for(lambda: _pages_done(integration) >= 1, process)
-    process.send_signal(signal.SIGKILL)
-    process.wait()
-    simulator.state.faults.clear()
-    OrderDownload.objects.filter(integration=integration).update(claimed_until=timezone.now())
+    # The database refuses the second page's resume point (as a full disk or a dropped connection would).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_page_two() RETURNS trigger AS $$ BEGIN "
+            "IF NEW.pages_done = 2 THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_page_two BEFORE UPDATE ON orders_orderdownload "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_page_two()"
+        )
+    failed = _sync_orders(simulator, integration)
+    failed.communicate(timeout=60)
+    assert failed.returncode != 0
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_page_two ON orders_orderdownload")
+        cursor.execute("DROP FUNCTION refuse_page_two()")
 
-    assert orders_download(integration_id=integration.pk).outcome == "done"
+    output, errors = _sync_orders(simulator, integration).communicate(timeout=60)
+
+    assert output.strip().startswith(f"integration {integration.pk}: ok, 2 pages"), errors
     assert stored(integration) == expected(placed)
 
 
-def test_two_downloads_started_at_once_one_runs_and_the_other_skips(simulator):
+def test_two_sync_orders_at_once_never_walk_together_and_both_finish(simulator):
     integration = connected_integration(simulator)
     placed = place_orders(simulator, integration, 3 * PAGE_SIZE)
     simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.3)
 
     processes = [_sync_orders(simulator, integration) for _ in range(2)]
-    outputs = sorted(process.communicate(timeout=60)[0].strip() for process in processes)
+    results = [process.communicate(timeout=60) for process in processes]
 
     assert [process.returncode for process in processes] == [0, 0]
-    assert outputs == [
-        f"integration {integration.pk}: ok, 3 pages, 30 new orders, 0 updated, 0 not imported",
-        f"integration {integration.pk}: skipped (another download of this integration is running)",
-    ]
-    searches = [call for call in simulator.state.calls if call.operation == "searchOrders"]
-    assert len(searches) == 3
+    outputs = sorted(output.strip() for output, _ in results)
+    # Had the walks overlapped, both would have found the orders new.
+    assert outputs[0].startswith(f"integration {integration.pk}: ok, ") and ", 0 new orders" in outputs[0]
+    assert outputs[1] == f"integration {integration.pk}: ok, 3 pages, 30 new orders, 0 updated, 0 not imported"
+    waited = [errors for _, errors in results if "waiting for another download of integration" in errors]
+    assert len(waited) == 1
     assert stored(integration) == expected(placed)
 
 
@@ -182,4 +201,4 @@ def test_a_revoked_authorisation_means_one_attempt_a_flag_and_no_retry_storm(sim
     assert sum(1 for call in simulator.state.calls if call.operation in ("token", "searchOrders")) <= 2
     assert not OrderLine.objects.exists()
     download = OrderDownload.objects.get(integration=integration)
-    assert not download.claimed_by and "Reauthorise" in download.last_problem
+    assert "Reauthorise" in download.last_problem

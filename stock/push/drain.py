@@ -15,7 +15,7 @@ from stock.push.trail import listing_sends_purge_old
 @shared_task
 def stock_push_drain() -> int:
     """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight."""
-    tracking.stale_work_release()
+    tracking.lost_feeds_release()
     tracking.feeds_purge()
     lanes_stopped_record()
     with transaction.atomic():

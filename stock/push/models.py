@@ -129,10 +129,9 @@ class PushFeed(models.Model):
 
 
 class PushLane(models.Model):
-    """One per integration: the lease that lets one worker at a time send its bulk feeds."""
+    """One per integration: when its bulk lane last ran, and whether it was sending (who sends: channels.holding)."""
 
     integration = models.OneToOneField("channels.Integration", on_delete=models.CASCADE, related_name="push_lane")
-    locked_until = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     # Whether the integration was sending when its listings were last marked: coming back re-sends everything.
     was_pushing = models.BooleanField(default=False)

@@ -1,7 +1,8 @@
 """Sending pending listings to Amazon: the fast lane (patchListingsItem for drops to 0) and the bulk lane (feeds).
 
-Work is claimed before it is sent (rows locked with skip_locked, the lane leased with a conditional
-UPDATE), so two workers never send the same listing, and each integration has one feed in flight.
+Each lane is held while its sender lives (channels.holding), and rows are claimed before they are sent, so two
+workers never send the same listing and each integration has one feed in flight. What a killed sender left
+claimed is found by the next holder of its lane and sent again; a feed it may have created is asked of Amazon.
 """
 
 from __future__ import annotations
@@ -19,14 +20,15 @@ from django.utils import timezone
 from activity.models import Run
 from activity.services import run_record
 from channels.amazon.errors import AmazonError
-from channels.amazon.gateway import AmazonGateway, gateway_for
+from channels.amazon.gateway import JSON_LISTINGS_FEED, AmazonGateway, gateway_for
 from channels.amazon.outcomes import Cause, outcome_of
 from channels.eligibility import Work, eligible, may
+from channels.holding import hold
 from channels.models import Integration
 from stock.push import feeds, planning, tracking
 from stock.push.bulk import bulk_update_rows
-from stock.push.lanes import lane_acquire, lane_release, lanes_stopped_record
-from stock.push.models import ListingPush, PushFeed
+from stock.push.lanes import BULK_LANE, FAST_LANE, lanes_stopped_record
+from stock.push.models import ListingPush, PushFeed, PushLane
 from stock.push.trail import run_record_push
 
 logger = logging.getLogger(__name__)
@@ -97,6 +99,17 @@ def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) ->
     integration = Integration.objects.filter(pk=integration_id).first()
     if integration is None or not may(integration, Work.STOCK):
         return result
+    with hold(integration_id, FAST_LANE) as held:
+        if held:  # else a live sender is patching this integration's drops to 0 now
+            tracking.orphaned_patches_release(integration_id=integration_id)  # a killed sender's claims
+            _fast_lane_pass(integration, wait_for_rate_limit=wait_for_rate_limit, result=result)
+    if result.stopped:
+        lanes_stopped_record(integration_id=integration_id)
+    return result
+
+
+def _fast_lane_pass(integration: Integration, *, wait_for_rate_limit: bool, result: PushResult) -> None:
+    integration_id = integration.pk
     now = timezone.now()
     with transaction.atomic():
         # A feed in flight does not hold a drop to 0 back; recording the feed later sorts out the order.
@@ -115,34 +128,26 @@ def fast_lane_send(*, integration_id: int, wait_for_rate_limit: bool = False) ->
             row.patch_version, row.patch_started_at = row.version, now
         bulk_update_rows(rows, ["patch_version", "patch_started_at"])
     if not rows:
-        return result
+        return
     with run_record(integration_id=integration_id, kind=Run.Kind.STOCK_PUSH, lane=Run.Lane.FAST) as run:
         try:
             with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
                 _patch_rows(rows, integration=integration, gateway=gateway, result=result)
         except Exception:
-            # E.g. a deadlock recording a result: free what is still claimed now rather than after the lease, so
-            # the task's retry or the next drain sends those drops to 0 at once.
+            # E.g. a deadlock recording a result: free what is still claimed now, so the task's retry or the next
+            # drain sends those drops to 0 at once.
             tracking.patch_release(
                 row_ids=[row.pk for row in rows], only_versions={row.pk: row.version for row in rows}
             )
             raise
         run_record_push(run, result)
-    if result.stopped:
-        lanes_stopped_record(integration_id=integration_id)
-    return result
 
 
 def _patch_rows(
     rows: list[ListingPush], *, integration: Integration, gateway: AmazonGateway, result: PushResult
 ) -> None:
     marketplace = integration.marketplace
-    renewed = time.monotonic()
     for index, row in enumerate(rows):
-        if time.monotonic() - renewed >= tracking.PATCH_CLAIM_RENEW_SECONDS:
-            # Still working (rate limits, slow answers): the claims stay ours; a dead worker's lapse quickly.
-            tracking.patch_claims_renew(row_ids=[r.pk for r in rows[index:]])
-            renewed = time.monotonic()
         # The quantity alone: a price Amazon rejects must never hold a drop to 0 back (the feed sends the price).
         patches = feeds.listing_patches(quantity=row.desired_quantity, price=None, marketplace=marketplace)
         try:
@@ -280,6 +285,41 @@ def feed_submit(*, feed: PushFeed, messages: list[dict], gateway: AmazonGateway)
     return result
 
 
+# How far before our record of an orphaned feed Amazon's createdTime may be (clocks differ a little).
+ORPHAN_CLOCK_MARGIN = timedelta(minutes=2)
+
+
+def orphan_reconcile(*, feed: PushFeed, gateway: AmazonGateway) -> PushFeed | None:
+    """A feed prepared by a sender killed before it recorded Amazon's feed id: ask Amazon, never guess.
+
+    1. List this seller's JSON_LISTINGS_FEEDs created since the orphan was prepared that we do not know.
+    2. If any is unfinished, wait (the feed stays PREPARING): a new feed sent now could be processed before it,
+       and an older value would land last.
+    3. All finished: the newest unknown one is the orphan (one sender per integration, one feed at a time);
+       adopt it, so its report is read and recorded as any other. None: it never reached Amazon; its
+       listings go in the next feed.
+    """
+    known = set(
+        PushFeed.objects.filter(integration_id=feed.integration_id)
+        .exclude(amazon_feed_id="")
+        .values_list("amazon_feed_id", flat=True)
+    )
+    recent = gateway.get_feeds(created_since=feed.created_at - ORPHAN_CLOCK_MARGIN, feed_types=[JSON_LISTINGS_FEED])
+    unknown = [amazon_feed for amazon_feed in recent if amazon_feed.feed_id not in known]
+    if any(amazon_feed.status not in FINISHED_FEED_STATUSES for amazon_feed in unknown):
+        return feed
+    if not unknown:
+        tracking.feed_record_failure(
+            feed_id=feed.pk, error="The feed was prepared but never reached Amazon; sending again.", count_attempt=False
+        )
+        return None
+    PushFeed.objects.filter(pk=feed.pk, state=PushFeed.State.PREPARING).update(
+        state=PushFeed.State.SUBMITTED, amazon_feed_id=unknown[0].feed_id, submitted_at=timezone.now()
+    )
+    feed.refresh_from_db()
+    return feed
+
+
 def feed_due(*, integration_id: int, interval: float, quiet: float) -> bool:
     """Whether to send the next feed now, so that changes still streaming in collapse into one message each.
 
@@ -307,13 +347,13 @@ def bulk_lane_step(*, integration: Integration, gateway: AmazonGateway, feed_int
     Waiting lets changes collapse into the next feed; drops to 0 do not wait (the fast lane).
     """
     result = PushResult(integration.pk)
+    tracking.lost_feeds_release(integration_id=integration.pk)
     feed = _feed_in_flight(integration.pk)
     if feed is not None and feed.state == PushFeed.State.PREPARING:
-        # Only a crashed worker leaves one behind while we hold the lease; it is released once stale.
-        tracking.stale_work_release(integration_id=integration.pk)
-        feed = _feed_in_flight(integration.pk)
+        # We hold the lane, so its sender is dead: it may have created the feed without recording its id.
+        feed = orphan_reconcile(feed=feed, gateway=gateway)
         if feed is not None and feed.state == PushFeed.State.PREPARING:
-            result.feed_in_flight = True
+            result.feed_in_flight = True  # Amazon is still processing feeds created since: wait for them
             return result
     if feed is not None:
         result.add(feed_follow(feed=feed, gateway=gateway))
@@ -338,20 +378,18 @@ def integration_push(
     integration = Integration.objects.filter(pk=integration_id).first()
     if integration is None or not may(integration, Work.STOCK):
         return result
-    tracking.stale_work_release(integration_id=integration_id)
     try:
         result.add(fast_lane_send(integration_id=integration_id, wait_for_rate_limit=wait_for_rate_limit))
         if result.stopped:
             return result
-        if not lane_acquire(integration_id=integration_id):
-            result.feed_in_flight = True
-            return result
-        try:
+        with hold(integration_id, BULK_LANE) as held:
+            if not held:  # a live sender has the feeds in hand
+                result.feed_in_flight = True
+                return result
+            PushLane.objects.update_or_create(integration_id=integration_id, defaults={"last_run_at": timezone.now()})
             with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
                 interval = settings.STOCK_PUSH_FEED_INTERVAL_SECONDS if feed_interval is None else feed_interval
                 result.add(bulk_lane_step(integration=integration, gateway=gateway, feed_interval=interval))
-        finally:
-            lane_release(integration_id=integration_id)
     except AmazonError as error:
         outcome = outcome_of(error, integration_id=integration_id)
         if outcome.deferred:

@@ -221,45 +221,22 @@ def patch_release(*, row_ids: list[int], error: str = "", only_versions: dict[in
             ListingPush.objects.filter(pk=row_id, patch_version=only_versions[row_id]).update(**updates)
 
 
-# A fast-lane claim (mostly drops to 0: the oversell window) whose worker died is sent again after this, not after
-# the whole STOCK_PUSH_LEASE_SECONDS. The sender renews its claims every PATCH_CLAIM_RENEW_SECONDS while it works
-# through a batch, and one patch call cannot outlast this (HTTP timeouts of 30 s, LWA 20 s).
-PATCH_LEASE_SECONDS = 90
-PATCH_CLAIM_RENEW_SECONDS = 10
+def orphaned_patches_release(*, integration_id: int) -> int:
+    """Patches claimed by a fast lane that is no longer alive (we hold the lane now): they go again at once."""
+    return (
+        ListingPush.objects.for_integration(integration_id)
+        .filter(patch_version__isnull=False)
+        .update(patch_version=None, patch_started_at=None)
+    )
 
 
-def patch_lease_seconds() -> float:
-    return min(settings.STOCK_PUSH_LEASE_SECONDS, PATCH_LEASE_SECONDS)
-
-
-def patch_claims_renew(*, row_ids: list[int]) -> None:
-    """The fast lane is still working through these rows: keep them from being released as stale."""
-    ListingPush.objects.filter(pk__in=row_ids, patch_version__isnull=False).update(patch_started_at=timezone.now())
-
-
-def stale_work_release(*, integration_id: int | None = None) -> int:
-    """Crash recovery: patches and unsent feeds claimed longer ago than their lease go out again."""
-    cutoff = timezone.now() - timedelta(seconds=settings.STOCK_PUSH_LEASE_SECONDS)
-    patch_cutoff = timezone.now() - timedelta(seconds=patch_lease_seconds())
-    rows = ListingPush.objects.filter(patch_version__isnull=False, patch_started_at__lt=patch_cutoff)
-    feeds = PushFeed.objects.filter(state=PushFeed.State.PREPARING, created_at__lt=cutoff)
-    timeout_cutoff = timezone.now() - timedelta(seconds=settings.STOCK_PUSH_FEED_TIMEOUT_SECONDS)
-    lost = PushFeed.objects.filter(state=PushFeed.State.SUBMITTED, submitted_at__lt=timeout_cutoff)
+def lost_feeds_release(*, integration_id: int | None = None) -> int:
+    """Feeds Amazon has not finished after STOCK_PUSH_FEED_TIMEOUT_SECONDS: their listings go again."""
+    cutoff = timezone.now() - timedelta(seconds=settings.STOCK_PUSH_FEED_TIMEOUT_SECONDS)
+    lost = PushFeed.objects.filter(state=PushFeed.State.SUBMITTED, submitted_at__lt=cutoff)
     if integration_id is not None:
-        rows, feeds, lost = (
-            rows.filter(integration_id=integration_id),
-            feeds.filter(integration_id=integration_id),
-            lost.filter(integration_id=integration_id),
-        )
-    released = rows.update(patch_version=None, patch_started_at=None)
-    for feed_id in feeds.values_list("pk", flat=True):
-        # Crashed between claiming and recording the feed id: Amazon may or may not have it; send again.
-        feed_record_failure(
-            feed_id=feed_id,
-            error="The feed was prepared but never confirmed as sent; sending again.",
-            count_attempt=False,
-        )
-        released += 1
+        lost = lost.filter(integration_id=integration_id)
+    released = 0
     for feed_id in lost.values_list("pk", flat=True):
         feed_record_failure(
             feed_id=feed_id,

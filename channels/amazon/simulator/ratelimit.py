@@ -21,6 +21,7 @@ USAGE_PLANS: dict[str, UsagePlan] = {
     "createFeedDocument": UsagePlan(0.5, 15),
     "createFeed": UsagePlan(0.0083, 15),
     "getFeed": UsagePlan(2.0, 15),
+    "getFeeds": UsagePlan(0.0222, 10),
     "getFeedDocument": UsagePlan(0.0222, 10),
     "getListingsItem": UsagePlan(5.0, 10),
     "searchListingsItems": UsagePlan(5.0, 5),

@@ -256,6 +256,12 @@ class SimulatorState:
             self.seller(selling_partner_id).feeds[feed.feed_id] = feed
             return feed
 
+    def feeds_of(self, selling_partner_id: str) -> list[Feed]:
+        """The seller's feeds, newest first."""
+        with self._lock:
+            self._advance_feeds()
+            return sorted(self.seller(selling_partner_id).feeds.values(), key=lambda feed: -int(feed.feed_id))
+
     def feed(self, selling_partner_id: str, feed_id: str) -> Feed | None:
         with self._lock:
             self._advance_feeds()

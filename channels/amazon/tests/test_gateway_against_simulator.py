@@ -165,3 +165,27 @@ def test_invalid_app_credentials_pause_all_calls(amazon_simulator, seller, gatew
     assert app_credentials_paused()
     with pytest.raises(AppCredentialsInvalid):
         gateway.get_marketplace_participations()
+
+
+def test_recent_feeds_are_listed_with_their_status_newest_first_across_pages(amazon_simulator, seller, gateway):
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    message = {"messageId": 1, "sku": "MUG-1", "operationType": "DELETE", "productType": "PRODUCT"}
+    older = gateway.submit_json_listings_feed([message])
+    amazon_simulator.state.advance_clock(3600)  # the older one is done
+    # More than a page of feeds (created in the simulator: our own rate limit allows 15 createFeed at once).
+    newer = [
+        amazon_simulator.state.create_feed(
+            seller.selling_partner_id, feed_type="JSON_LISTINGS_FEED", marketplace_ids=[UK], input_feed_document_id="d"
+        ).feed_id
+        for _ in range(101)
+    ]
+
+    everything = gateway.get_feeds(created_since=since, feed_types=["JSON_LISTINGS_FEED"])
+    unfinished = gateway.get_feeds(
+        created_since=since, processing_statuses=["IN_QUEUE", "IN_PROGRESS"], feed_types=["JSON_LISTINGS_FEED"]
+    )
+
+    assert [feed.feed_id for feed in everything] == [*reversed(newer), older]
+    assert {feed.status for feed in everything[:-1]} == {"IN_QUEUE"} and everything[-1].status == "DONE"
+    assert all(feed.created_at is not None for feed in everything)
+    assert [feed.feed_id for feed in unfinished] == list(reversed(newer))

@@ -364,3 +364,41 @@ def test_every_call_scoped_to_another_seller_id_is_refused(client, method, path)
 def test_search_listings_items_refuses_a_page_size_amazon_would(client):
     response = client.get(f"/listings/2021-08-01/items/{SELLER}", params={"marketplaceIds": UK, "pageSize": 21})
     assert response.status_code == 400
+
+
+def test_get_feeds_answers_as_the_model_says_and_pages_with_a_lone_next_token(client):
+    for _ in range(3):
+        document = client.post(f"{FEEDS}/documents", json={"contentType": "application/json"}).json()
+        body = {
+            "feedType": "JSON_LISTINGS_FEED",
+            "marketplaceIds": [UK],
+            "inputFeedDocumentId": document["feedDocumentId"],
+        }
+        assert client.post(f"{FEEDS}/feeds", json=body).status_code == 202
+
+    first = client.get(f"{FEEDS}/feeds", params={"feedTypes": "JSON_LISTINGS_FEED", "pageSize": 2})
+    assert first.status_code == 200
+    assert_matches_model(first.json(), FEEDS_MODEL, "GetFeedsResponse")
+    second = client.get(f"{FEEDS}/feeds", params={"nextToken": first.json()["nextToken"]})
+    assert_matches_model(second.json(), FEEDS_MODEL, "GetFeedsResponse")
+    ids = [feed["feedId"] for page in (first, second) for feed in page.json()["feeds"]]
+    assert len(ids) == len(set(ids)) == 3 and "nextToken" not in second.json()
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},  # neither feedTypes nor nextToken
+        {"feedTypes": "JSON_LISTINGS_FEED", "pageSize": "0"},
+        {"feedTypes": "JSON_LISTINGS_FEED", "pageSize": "101"},
+        {"feedTypes": "JSON_LISTINGS_FEED", "processingStatuses": "FINISHED"},
+        {"feedTypes": "JSON_LISTINGS_FEED", "createdSince": "yesterday"},
+        {"feedTypes": ",".join(["JSON_LISTINGS_FEED"] * 11)},
+        {"nextToken": "not-a-token"},
+        {"nextToken": "x", "feedTypes": "JSON_LISTINGS_FEED"},
+    ],
+)
+def test_get_feeds_refuses_what_the_model_does_not_allow(client, params):
+    response = client.get(f"{FEEDS}/feeds", params=params)
+    assert response.status_code == 400
+    assert_matches_model(response.json(), FEEDS_MODEL, "ErrorList")

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import time
-import uuid
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
 from channels.eligibility import Work, eligible
 from channels.models import Integration
-from orders.download import DownloadResult, download_release, orders_download
+from orders.download import DownloadResult, download_finished, orders_download
 
 
 class Command(BaseCommand):
@@ -36,33 +36,33 @@ class Command(BaseCommand):
             raise CommandError(f"{failed} of {len(integration_ids)} order downloads failed.", returncode=1)
 
     def _download(self, integration_id: int) -> DownloadResult:
-        """Unlike a worker, a command may wait: it waits out what Amazon says to wait out, as a task would retry."""
-        claimed_by = f"command:{uuid.uuid4().hex}"
+        """Unlike a worker, a command may wait: for another live download of the integration to finish, and out
+        what Amazon says to wait out, as a task would retry."""
         result = DownloadResult(integration_id=integration_id)
         failures, attempt = 0, 0
-        try:
-            while True:
-                try:
-                    # The gateway waits for our own rate limit; resuming keeps every page already committed.
-                    return orders_download(
-                        integration_id=integration_id, claimed_by=claimed_by, wait_for_rate_limit=True, result=result
-                    )
-                except AmazonError as error:
-                    outcome = outcome_of(error, integration_id=integration_id, failures=failures)
-                if not outcome.retries:
-                    break
-                failures, attempt = outcome.failures, attempt + 1
-                # Said on stderr, so an operator watching a long wait knows the command is not stuck.
-                self.stderr.write(
-                    f"integration {integration_id}: {outcome.message} (attempt {attempt}; next in "
-                    f"{outcome.retry_after:.0f} s, the pages already stored are kept)"
+        while True:
+            try:
+                # The gateway waits for our own rate limit; resuming keeps every page already committed.
+                return orders_download(
+                    integration_id=integration_id,
+                    wait_for_rate_limit=True,
+                    wait_for_holder=settings.ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS,
+                    on_wait=lambda: self.stderr.write(
+                        f"waiting for another download of integration {integration_id} to finish…"
+                    ),
+                    result=result,
                 )
-                time.sleep(outcome.retry_after)
-        except KeyboardInterrupt:
-            # Stopped by the operator: free the integration at once rather than when the claim expires, so the
-            # workers' scheduled downloads carry on from the last stored page.
-            download_release(integration_id=integration_id, claimed_by=claimed_by, problem="stopped by an operator")
-            raise
+            except AmazonError as error:
+                outcome = outcome_of(error, integration_id=integration_id, failures=failures)
+            if not outcome.retries:
+                break
+            failures, attempt = outcome.failures, attempt + 1
+            # Said on stderr, so an operator watching a long wait knows the command is not stuck.
+            self.stderr.write(
+                f"integration {integration_id}: {outcome.message} (attempt {attempt}; next in "
+                f"{outcome.retry_after:.0f} s, the pages already stored are kept)"
+            )
+            time.sleep(outcome.retry_after)
         result.outcome, result.problem = "failed", outcome.message
-        download_release(integration_id=integration_id, claimed_by=claimed_by, problem=result.problem)
+        download_finished(integration_id=integration_id, problem=result.problem)
         return result

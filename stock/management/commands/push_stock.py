@@ -6,8 +6,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.eligibility import Work, eligible, why_not
+from channels.holding import hold
 from channels.models import Integration
 from stock.push import sending
+from stock.push.lanes import BULK_LANE
 from stock.push.marking import listings_mark_pending
 from stock.push.models import ListingPush
 
@@ -51,6 +53,7 @@ class Command(BaseCommand):
 
     def _push(self, integration: Integration, timeout: float) -> tuple[str, bool]:
         # Recompute first (catches anything changed outside the services), and retry backed-off listings now.
+        self._wait_for_live_sender(integration)
         listings_mark_pending(integration_ids=[integration.pk])
         ListingPush.objects.for_integration(integration.pk).pending().update(next_attempt_at=None)
         total, timed_out = sending.integration_push_until_settled(
@@ -72,6 +75,12 @@ class Command(BaseCommand):
         if problems:
             line += "\n" + "\n".join(f"  {problem}" for problem in problems)
         return line, not (recorded.failed or total.stopped or timed_out)
+
+    def _wait_for_live_sender(self, integration: Integration) -> None:
+        """Another live process sending this integration's feeds: wait for it, saying so (a dead one holds nothing)."""
+        say = lambda: self.stderr.write(f"waiting for another stock push of integration {integration.pk} to finish…")  # noqa: E731
+        with hold(integration.pk, BULK_LANE, wait=settings.STOCK_PUSH_COMMAND_WAIT_SECONDS, on_wait=say):
+            pass
 
 
 def _poll_seconds() -> float:

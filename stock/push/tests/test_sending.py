@@ -21,7 +21,7 @@ from channels.services import (
     integration_set_enabled,
     integration_update_settings,
 )
-from stock.push import drain, sending, tracking
+from stock.push import drain, sending
 from stock.push.models import ListingPush, PushFeed
 from stock.push.selectors import listing_push_statuses
 from stock.tests.factories import ProductFactory
@@ -192,21 +192,64 @@ def test_a_lost_task_message_is_caught_by_the_drain(sim, connect, listing, suppl
     assert on_amazon(sim, integration, "AMZ-1")[0] == 0
 
 
-def test_a_crash_between_claiming_a_feed_and_recording_its_id_is_sent_again(sim, connect, listing, settings):
+def test_a_feed_amazon_got_from_a_sender_killed_before_recording_its_id_is_asked_of_amazon_and_adopted(
+    sim, connect, listing
+):
     integration = connect()
     sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
     listing(integration, "AMZ-1", quantity=20)
     feed, messages, _ = sending.feed_prepare(integration=integration)
     with gateway_for(integration, wait_for_rate_limit=True) as gateway:
-        gateway.submit_json_listings_feed(messages)  # Amazon got it; then the worker died before recording
-    PushFeed.objects.filter(pk=feed.pk).update(created_at=timezone.now() - timedelta(hours=1))
+        orphan_id = gateway.submit_json_listings_feed(messages)  # Amazon got it; then the worker died
 
     settle(integration)
 
     assert on_amazon(sim, integration, "AMZ-1")[0] == 20
     row = push(integration, "AMZ-1")
     assert (row.accepted_quantity, row.pending, row.feed_id) == (20, False, None)
+    adopted = PushFeed.objects.get(pk=feed.pk)
+    assert (adopted.state, adopted.amazon_feed_id) == (PushFeed.State.DONE, orphan_id)
+    assert len(calls(sim, "createFeed")) == 1  # not sent again: Amazon had it
+    assert len(calls(sim, "getFeeds")) >= 1
+
+
+def test_a_feed_prepared_by_a_sender_killed_before_amazon_got_it_goes_in_the_next_feed(sim, connect, listing):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    listing(integration, "AMZ-1", quantity=20)
+    feed, _, _ = sending.feed_prepare(integration=integration)  # then the worker died, before createFeed
+
+    settle(integration)
+
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 20
     assert PushFeed.objects.get(pk=feed.pk).state == PushFeed.State.FAILED
+    assert push(integration, "AMZ-1").pending is False
+    assert len(calls(sim, "createFeed")) == 1
+
+
+def test_no_new_feed_goes_while_an_orphaned_one_is_still_processing_so_no_older_value_lands_last(
+    sim, connect, listing, supply
+):
+    integration = connect()
+    sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
+    mapping = listing(integration, "AMZ-1", quantity=20)
+    feed, messages, _ = sending.feed_prepare(integration=integration)
+    sim.state.speedup = 1  # the orphan takes Amazon's real minute or so
+    with gateway_for(integration, wait_for_rate_limit=True) as gateway:
+        gateway.submit_json_listings_feed(messages)  # then the worker died
+    supply({mapping.product.sku: 7})  # a newer value, waiting to go
+
+    result = sending.integration_push(integration_id=integration.pk, feed_interval=0)
+
+    assert result.feed_in_flight and result.feeds_submitted == 0
+    assert len(calls(sim, "createFeed")) == 1
+    assert PushFeed.objects.get(pk=feed.pk).state == PushFeed.State.PREPARING
+
+    sim.state.speedup = 200
+    sim.state.advance_clock(3600)
+    settle(integration)
+    assert on_amazon(sim, integration, "AMZ-1")[0] == 7  # the newer value landed last
+    assert len(calls(sim, "createFeed")) == 2
 
 
 def test_a_crash_after_amazon_processed_the_feed_is_recorded_by_the_next_pass(sim, connect, listing):
@@ -439,24 +482,20 @@ def test_turning_price_updates_back_on_resends_prices_the_seller_may_have_change
     assert on_amazon(sim, integration, "AMZ-1") == (20, Decimal("14.5"))
 
 
-def test_a_drop_to_zero_claimed_by_a_worker_that_died_goes_out_within_a_couple_of_minutes(
-    sim, connect, listing, supply
-):
+def test_a_drop_to_zero_claimed_by_a_worker_that_died_goes_out_with_the_very_next_pass(sim, connect, listing, supply):
     # Black-box review: kill -9 of the worker in the middle of a fast-lane batch left its drops to 0 claimed
-    # for the whole 10-minute lease, so Amazon kept selling stock we no longer had.
+    # for the whole 10-minute lease, so Amazon kept selling stock we no longer had. A dead sender holds nothing.
     integration = connect()
     sim.state.set_listing(SELLER, UK, "AMZ-1", quantity=0)
     mapping = listing(integration, "AMZ-1", quantity=20)
     settle(integration)
     supply({mapping.product.sku: 0})
     row = push(integration, "AMZ-1")
-    claimed_at = timezone.now() - timedelta(seconds=tracking.PATCH_LEASE_SECONDS + 5)
-    ListingPush.objects.filter(pk=row.pk).update(patch_version=row.version, patch_started_at=claimed_at)
+    ListingPush.objects.filter(pk=row.pk).update(patch_version=row.version, patch_started_at=timezone.now())
 
     sending.integration_push(integration_id=integration.pk, wait_for_rate_limit=True)  # the next drain's pass
 
     assert on_amazon(sim, integration, "AMZ-1")[0] == 0
-    assert tracking.PATCH_LEASE_SECONDS <= 120
 
 
 def reauthorise(sim, integration):
