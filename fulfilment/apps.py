@@ -6,3 +6,7 @@ class FulfilmentConfig(AppConfig):
 
     def ready(self) -> None:
         from fulfilment import receivers  # noqa: F401  (connects the signal receivers)
+        from fulfilment.seller import EXTENSION
+        from orders import extensions
+
+        extensions.register(EXTENSION)
