@@ -87,3 +87,10 @@ beat_schedule["mapping-uploads-resume"] = {
     "task": "stock.tasks.resume_mapping_uploads",
     "schedule": 60.0,
 }
+
+# Fulfilment: parcels to confirm on Amazon (new ones are also queued when recorded; this catches retries and
+# attempts left "sending" by a dead worker).
+beat_schedule["fulfilment-confirm-shipments"] = {
+    "task": "fulfilment.tasks.confirm_shipments_for_all_integrations",
+    "schedule": settings.FULFILMENT_CONFIRM_INTERVAL_SECONDS,
+}

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "orders",
     "stock",
     "activity",
+    "fulfilment",
     "dashboard",
 ]
 
@@ -234,6 +235,13 @@ ORDER_DOWNLOAD_OVERLAP_MINUTES = max(5, env.int("ORDER_DOWNLOAD_OVERLAP_MINUTES"
 ORDER_NON_AVASAM_RETENTION_DAYS = env.int("ORDER_NON_AVASAM_RETENTION_DAYS", default=3)
 # sync_orders waits this long for another live download of the same integration to finish before skipping it.
 ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS = env.float("ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS", default=600)
+
+# Fulfilment: days after a dispatch is shipped or cancelled before its recipient's personal data is wiped, how
+# often beat looks for parcels to confirm on Amazon, and how long an attempt may stay "sending" before it is
+# taken for dead (and Amazon is asked whether the package arrived before any re-send).
+FULFILMENT_PERSONAL_DATA_DAYS = env.int("FULFILMENT_PERSONAL_DATA_DAYS", default=30)
+FULFILMENT_CONFIRM_INTERVAL_SECONDS = env.float("FULFILMENT_CONFIRM_INTERVAL_SECONDS", default=30.0)
+FULFILMENT_SENDING_LEASE_SECONDS = env.int("FULFILMENT_SENDING_LEASE_SECONDS", default=300)
 
 # Stock and price push.
 STOCK_PUSH_DRAIN_SECONDS = env.float("STOCK_PUSH_DRAIN_SECONDS", default=30.0)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("settings/channels/", include("channels.urls")),
     path("channels/amazon/", include("channels.amazon.urls")),
     path("orders/", include("orders.urls")),
+    path("orders/", include("fulfilment.urls")),
     path("", include("orders.analytics_urls")),
 ]

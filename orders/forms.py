@@ -9,6 +9,7 @@ from django import forms
 from accounts.fields import SellerDateField
 from accounts.models import SellerAccount
 from channels.models import Integration
+from orders import extensions
 from orders.models import OrderKind
 from orders.selectors import OrderFilters
 
@@ -40,6 +41,14 @@ class OrderFilterForm(forms.Form):
             for integration in integrations
         ]
         self.fields["status"].choices = [("", "All statuses")] + [(status, status) for status in statuses]
+        extension = extensions.extension()
+        if extension:
+            self.fields[extension.filter_name] = forms.ChoiceField(
+                required=False,
+                label=extension.filter_label,
+                choices=[("", "Any"), *extension.filter_choices],
+                error_messages={"invalid_choice": "Choose one of the listed states."},
+            )
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
@@ -60,6 +69,7 @@ class OrderFilterForm(forms.Form):
             status=data.get("status") or None,
             purchased_from=data.get("purchased_from"),
             purchased_to=data.get("purchased_to"),
+            extra=data.get(extension.filter_name) or None if (extension := extensions.extension()) else None,
         )
 
 

@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import SellerAccount
+from orders import extensions
 from orders.models import Order, OrderLine
 
 
@@ -27,6 +28,7 @@ class OrderFilters:
     status: str | None = None
     purchased_from: date | None = None
     purchased_to: date | None = None
+    extra: str | None = None  # the registered extension's filter (fulfilment's state)
 
 
 def _start_of(day: date) -> datetime:
@@ -47,9 +49,13 @@ def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
         orders = orders.filter(purchased_at__gte=_start_of(filters.purchased_from))
     if filters.purchased_to:
         orders = orders.filter(purchased_at__lt=_start_of(filters.purchased_to + timedelta(days=1)))
-    return orders.annotate(
+    extension = extensions.extension()
+    if extension and filters.extra:
+        orders = extension.filter(orders, filters.extra)
+    orders = orders.annotate(
         line_count=Count("lines"), mapped_line_count=Count("lines", filter=Q(lines__product__isnull=False))
     ).order_by("-purchased_at", "-pk")
+    return extension.annotate(orders) if extension else orders
 
 
 def order_statuses(*, account: SellerAccount) -> list[str]:

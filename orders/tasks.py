@@ -6,6 +6,7 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.utils import timezone
 
 from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
@@ -13,6 +14,7 @@ from channels.amazon.selectors import app_credentials_paused
 from channels.eligibility import Work, eligible
 from orders.download import download_finished, orders_download
 from orders.services import orders_purge_expired
+from orders.signals import orders_purging
 
 logger = logging.getLogger(__name__)
 
@@ -48,5 +50,8 @@ def download_orders(self, integration_id: int, failures: int = 0) -> str:
 
 @shared_task
 def purge_expired_orders() -> int:
-    """Beat, daily: delete non-Avasam orders past their retention."""
-    return orders_purge_expired()
+    """Beat, daily: delete non-Avasam orders past their retention, and what other apps purge with orders."""
+    deleted = orders_purge_expired()
+    for _, sentence in orders_purging.send(sender=None, now=timezone.now()):
+        logger.info("purge_orders: %s", sentence)
+    return deleted

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.csv_cells import csv_cells_protected
 from accounts.tenancy import get_for_seller_or_404, seller_required
 from channels.models import Integration
-from orders import selectors
+from orders import extensions, selectors
 from orders.forms import OrderFilterForm
 from orders.models import Order
 
@@ -53,7 +53,11 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
     order = get_for_seller_or_404(request, Order.objects.select_related("integration"), pk=order_id)
     if request.method != "GET":
         return HttpResponse(status=405, headers={"Allow": "GET"})
-    return render(request, "orders/order_detail.html", {"order": order, "lines": selectors.order_lines(order=order)})
+    context = {"order": order, "lines": selectors.order_lines(order=order)}
+    extension = extensions.extension()
+    if extension:
+        context["extension_template"], context["extension"] = extension.detail(order)
+    return render(request, "orders/order_detail.html", context)
 
 
 class _Echo:

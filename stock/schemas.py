@@ -42,18 +42,23 @@ def _matching(pattern: str, sentence: str) -> Callable[[str], str]:
     return check
 
 
-def _as_of_parse(raw: Any) -> datetime:
+def timestamp_parse(raw: Any, *, name: str, in_the_future: str) -> datetime:
+    """A supplier's ISO 8601 time with a time zone, at most ALLOWED_CLOCK_SKEW ahead (else `in_the_future`)."""
     if not isinstance(raw, str):
-        raise refusal(f"as_of must be an ISO 8601 string, e.g. {AS_OF_EXAMPLE}.")
+        raise refusal(f"{name} must be an ISO 8601 string, e.g. {AS_OF_EXAMPLE}.")
     try:
         value = datetime.fromisoformat(raw)
     except ValueError:
-        raise refusal(f"as_of is not a valid ISO 8601 timestamp, e.g. {AS_OF_EXAMPLE}.") from None
+        raise refusal(f"{name} is not a valid ISO 8601 timestamp, e.g. {AS_OF_EXAMPLE}.") from None
     if value.tzinfo is None:
-        raise refusal("as_of must include a time zone (e.g. a trailing Z for UTC).")
+        raise refusal(f"{name} must include a time zone (e.g. a trailing Z for UTC).")
     if value > datetime.now(UTC) + ALLOWED_CLOCK_SKEW:
-        raise refusal("as_of is in the future: send the time the quantity was true.")
+        raise refusal(f"{name} is in the future: {in_the_future}")
     return value
+
+
+def _as_of_parse(raw: Any) -> datetime:
+    return timestamp_parse(raw, name="as_of", in_the_future="send the time the quantity was true.")
 
 
 Sku = Annotated[

@@ -16,6 +16,8 @@
    all send through the process's one client (channels.amazon.http), built once.
 7. createFeed and createFeedDocument copy their `path` argument into the JSON body, and createFeedDocument
    adds `marketplaceIds` to it: we send those two through the library's `_request` with exact bodies.
+9. OrdersV0.confirm_shipment sends its keyword arguments as the body: we send the model's exact body through
+   `_request` instead, so nothing of ours can leak into what Amazon receives.
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 from django.conf import settings
-from sp_api.api import FeedsV20210630, ListingsItemsV20210801, OrdersV20260101, Sellers
+from sp_api.api import FeedsV20210630, ListingsItemsV20210801, OrdersV0, OrdersV20260101, Sellers
 from sp_api.auth import AccessTokenClient, AccessTokenResponse
 from sp_api.base import fill_query_params
 from sp_api.base._transport_httpx import HttpxTransport
@@ -148,6 +150,10 @@ class _Orders(_Fixed, OrdersV20260101):
     pass
 
 
+class _OrdersV0(_Fixed, OrdersV0):
+    pass
+
+
 class _Sellers(_Fixed, Sellers):
     pass
 
@@ -180,6 +186,11 @@ class SpApiClient:
 
     def get_order(self, order_id: str, **params: Any) -> SpApiResponse:
         return self._send(lambda: self._api(_Orders).get_order(order_id, **params))
+
+    def confirm_shipment(self, order_id: str, *, body: dict[str, Any]) -> SpApiResponse:
+        path = fill_query_params("/orders/v0/orders/{}/shipmentConfirmation", order_id)
+        data = {**body, "method": "POST"}  # `_request` pops "method" off the body
+        return self._send(lambda: self._api(_OrdersV0)._request(path, data=data, add_marketplace=False))
 
     def get_marketplace_participations(self) -> SpApiResponse:
         return self._send(lambda: self._api(_Sellers).get_marketplace_participation())

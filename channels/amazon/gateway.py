@@ -23,6 +23,7 @@ from channels.amazon.types import (
     OrdersPage,
     Participation,
     ProcessingReport,
+    ShipmentConfirmation,
 )
 
 if TYPE_CHECKING:
@@ -32,6 +33,8 @@ logger = logging.getLogger(__name__)
 
 JSON_CONTENT_TYPE = "application/json; charset=UTF-8"
 JSON_LISTINGS_FEED = "JSON_LISTINGS_FEED"
+# Without these Amazon sends neither the order's status, its money, where it goes, nor what was cancelled.
+ORDER_DATA = ["FULFILLMENT", "PROCEEDS", "RECIPIENT", "CANCELLATION"]
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,7 @@ class AmazonGateway:
             raise ValueError("Give exactly one of last_updated_after and created_after.")
         params: dict[str, Any] = {
             "marketplaceIds": [self.partner.marketplace_id],
-            # Without these Amazon sends neither the order's status nor its money.
-            "includedData": ["FULFILLMENT", "PROCEEDS"],
+            "includedData": ORDER_DATA,
             "maxResultsPerPage": max_results,
         }
         if last_updated_after is not None:
@@ -104,9 +106,32 @@ class AmazonGateway:
     def get_order(self, amazon_order_id: str) -> AmazonOrder:
         response = self._call(
             "getOrder",
-            lambda client: client.get_order(amazon_order_id, includedData=["FULFILLMENT", "PROCEEDS"]),
+            lambda client: client.get_order(amazon_order_id, includedData=ORDER_DATA),
         )
         return parsing.order(response.body["order"])
+
+    def order_package_reference_ids(self, amazon_order_id: str) -> set[str]:
+        """The packageReferenceIds Amazon already holds for the order: asked before re-sending a confirmation."""
+        response = self._call("getOrder", lambda client: client.get_order(amazon_order_id, includedData=["PACKAGES"]))
+        return parsing.package_reference_ids(response.body)
+
+    def confirm_shipment(self, amazon_order_id: str, confirmation: ShipmentConfirmation) -> None:
+        """Tell Amazon one parcel has shipped (Orders v0 confirmShipment, the exact body of its model)."""
+        package: dict[str, Any] = {
+            "packageReferenceId": confirmation.package_reference_id,
+            "carrierCode": confirmation.carrier_code,
+            "trackingNumber": confirmation.tracking_number,
+            "shipDate": _iso(confirmation.ship_date),
+            "orderItems": [
+                {"orderItemId": line.order_item_id, "quantity": line.quantity} for line in confirmation.lines
+            ],
+        }
+        if confirmation.carrier_name:
+            package["carrierName"] = confirmation.carrier_name
+        if confirmation.shipping_method:
+            package["shippingMethod"] = confirmation.shipping_method
+        body = {"marketplaceId": self.partner.marketplace_id, "packageDetail": package}
+        self._call("confirmShipment", lambda client: client.confirm_shipment(amazon_order_id, body=body))
 
     # Sellers
 

@@ -11,6 +11,7 @@ from typing import Any
 from channels.amazon.types import (
     AmazonOrder,
     AmazonOrderLine,
+    AmazonRecipient,
     Feed,
     FeedDocument,
     ListingIssue,
@@ -33,7 +34,9 @@ def orders_page(body: Json) -> OrdersPage:
 def order(raw: Json) -> AmazonOrder:
     fulfillment = raw.get("fulfillment") or {}
     grand_total = (raw.get("proceeds") or {}).get("grandTotal") or {}
-    lines = [order_line(item) for item in raw.get("orderItems") or []]
+    order_cancelled = fulfillment.get("fulfillmentStatus") == "CANCELLED"
+    lines = [order_line(item, order_cancelled=order_cancelled) for item in raw.get("orderItems") or []]
+    ship_by = (fulfillment.get("shipByWindow") or {}).get("latestDateTime")
     return AmazonOrder(
         amazon_order_id=raw["orderId"],
         marketplace_id=(raw.get("salesChannel") or {}).get("marketplaceId"),
@@ -44,20 +47,49 @@ def order(raw: Json) -> AmazonOrder:
         currency=grand_total.get("currencyCode") or _first_line_currency(raw),
         total=decimal(grand_total.get("amount")),
         lines=lines,
+        ship_by=timestamp(ship_by) if ship_by else None,
+        recipient=recipient(raw["recipient"]) if raw.get("recipient") else None,
     )
 
 
-def order_line(raw: Json) -> AmazonOrderLine:
+def order_line(raw: Json, *, order_cancelled: bool = False) -> AmazonOrderLine:
     product = raw.get("product") or {}
     unit_price = (product.get("price") or {}).get("unitPrice") or {}
+    quantity = int(raw["quantityOrdered"])
+    shipped = int((raw.get("fulfillment") or {}).get("quantityFulfilled") or 0)
+    # Amazon gives no cancelled quantity: once a cancellation is executed (for the item, or the whole order is
+    # CANCELLED) nothing more of the item ships, so every unit not yet shipped is cancelled. A cancellation
+    # that is only requested (by the buyer) waits for the seller and cancels nothing yet.
+    cancelled = order_cancelled or bool((raw.get("cancellation") or {}).get("cancellationExecution"))
     return AmazonOrderLine(
         order_item_id=raw["orderItemId"],
         seller_sku=product.get("sellerSku"),
         asin=product.get("asin"),
         title=product.get("title"),
-        quantity=int(raw["quantityOrdered"]),
+        quantity=quantity,
         unit_price=decimal(unit_price.get("amount")),
+        quantity_shipped=shipped,
+        quantity_cancelled=max(0, quantity - shipped) if cancelled else 0,
     )
+
+
+def recipient(raw: Json) -> AmazonRecipient:
+    address = raw.get("deliveryAddress") or {}
+    lines = (address.get(key) for key in ("addressLine1", "addressLine2", "addressLine3"))
+    return AmazonRecipient(
+        name=address.get("name"),
+        address_lines=tuple(line for line in lines if line),
+        city=address.get("city"),
+        region=address.get("stateOrRegion"),
+        postal_code=address.get("postalCode"),
+        country_code=address.get("countryCode"),
+        phone=address.get("phone"),
+    )
+
+
+def package_reference_ids(body: Json) -> set[str]:
+    """The packages Amazon holds for an order (getOrder with includedData=PACKAGES)."""
+    return {package["packageReferenceId"] for package in (body.get("order") or {}).get("packages") or []}
 
 
 def participations(body: Json) -> list[Participation]:

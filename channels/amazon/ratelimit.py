@@ -32,6 +32,7 @@ class Limit:
 PUBLISHED_LIMITS: dict[str, Limit] = {
     "searchOrders": Limit(0.0056, 20),
     "getOrder": Limit(0.5, 30),
+    "confirmShipment": Limit(2.0, 10),
     "getMarketplaceParticipations": Limit(0.016, 15),
     "createFeedDocument": Limit(0.5, 15),
     "createFeed": Limit(0.0083, 15),

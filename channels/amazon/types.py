@@ -15,6 +15,21 @@ class AmazonOrderLine:
     title: str | None
     quantity: int
     unit_price: Decimal | None
+    quantity_shipped: int = 0  # Amazon's fulfillment.quantityFulfilled
+    quantity_cancelled: int = 0  # the units Amazon cancelled (none of them shipped)
+
+
+@dataclass(frozen=True)
+class AmazonRecipient:
+    """Where the buyer wants the order delivered: personal data, so no field shows in a repr (or a log line)."""
+
+    name: str | None = field(repr=False)
+    address_lines: tuple[str, ...] = field(repr=False)
+    city: str | None = field(repr=False)
+    region: str | None = field(repr=False)  # Amazon's stateOrRegion
+    postal_code: str | None = field(repr=False)
+    country_code: str | None = field(repr=False)
+    phone: str | None = field(repr=False)
 
 
 @dataclass(frozen=True)
@@ -30,6 +45,27 @@ class AmazonOrder:
     currency: str | None
     total: Decimal | None
     lines: list[AmazonOrderLine] = field(default_factory=list)
+    ship_by: datetime | None = None  # shipByWindow.latestDateTime: shipped later than this, the order is late
+    recipient: AmazonRecipient | None = None
+
+
+@dataclass(frozen=True)
+class ShipmentLine:
+    order_item_id: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class ShipmentConfirmation:
+    """One parcel, as confirmShipment (Orders v0) tells Amazon about it."""
+
+    package_reference_id: str  # our parcel id: Amazon accepts only positive numbers
+    carrier_code: str  # one of Amazon's carrier codes, or "Other"
+    carrier_name: str | None  # set when carrier_code is "Other"
+    tracking_number: str
+    ship_date: datetime  # aware
+    shipping_method: str | None
+    lines: tuple[ShipmentLine, ...]
 
 
 @dataclass(frozen=True)

@@ -262,3 +262,9 @@ def test_a_download_that_failed_before_the_seller_reauthorised_is_no_longer_a_cu
         now=NOW,
     )
     assert list(problems(health)) == ["download_failing"]
+
+
+def test_orders_due_to_ship_today_not_shipped_are_a_warning():
+    problem = only_problem(orders_due_today_unshipped=2)
+    assert (problem.kind, problem.severity) == ("unshipped_due_today", "warning")
+    assert problem.sentence.startswith("2 orders due to ship today have not been shipped")

@@ -19,6 +19,8 @@ from orders.classification import NON_AVASAM, classify_order
 from orders.download.upsert import upsert
 from orders.models import FulfilledBy, Order, OrderLine, PurgedOrder
 from orders.services import retention_expiry
+from orders.signals import StoredOrder as StoredForOthers
+from orders.signals import orders_stored
 
 # Column order of the order rows built below; imported_at and retention_expires_at are set once, on insert.
 ORDER_COLUMNS = [
@@ -77,6 +79,7 @@ class PageWrite:
 
     order_rows: list[tuple] = field(default_factory=list)
     kept_lines: dict[str, list[tuple[AmazonOrderLine, int | None]]] = field(default_factory=dict)
+    orders: dict[str, AmazonOrder] = field(default_factory=dict)
 
 
 def orders_store_page(*, integration: Integration, orders: Iterable[AmazonOrder], now: datetime) -> PageCounts:
@@ -134,7 +137,7 @@ def _store(*, integration: Integration, incoming: dict[str, AmazonOrder], now: d
             counts=counts,
         )
     if write.order_rows:
-        _write(write, stored)
+        _write(integration, write, stored)
     return counts
 
 
@@ -241,6 +244,7 @@ def _order_plan(
         return
     keep = decision.kept_lines if decision.imported else tuple(range(len(lines)))
     write.kept_lines[order.amazon_order_id] = [(lines[index], products[index]) for index in keep]
+    write.orders[order.amazon_order_id] = order
     adapt_time = connection.ops.adapt_datetimefield_value
     write.order_rows.append(
         (
@@ -265,8 +269,11 @@ def _order_plan(
         counts.created += 1
 
 
-def _write(write: PageWrite, stored: dict[str, StoredOrder]) -> None:
-    """Upsert the orders (skipping any that became newer meanwhile), then their lines; drop lines no longer kept."""
+def _write(integration: Integration, write: PageWrite, stored: dict[str, StoredOrder]) -> None:
+    """Upsert the orders (skipping any that became newer meanwhile), then their lines; drop lines no longer kept.
+
+    Then tell other apps (fulfilment) which orders were stored, in this same transaction.
+    """
     order_ids = dict(
         upsert(
             Order,
@@ -305,3 +312,9 @@ def _write(write: PageWrite, stored: dict[str, StoredOrder]) -> None:
         )
     if stale_line_ids:
         OrderLine.objects.filter(pk__in=stale_line_ids).delete()
+    if order_ids:
+        stored_orders = [
+            StoredForOthers(order_id, write.orders[amazon_id], tuple(write.kept_lines[amazon_id]))
+            for amazon_id, order_id in order_ids.items()
+        ]
+        orders_stored.send(sender=Order, integration=integration, orders=stored_orders)

@@ -11,7 +11,9 @@ Amazon surfaces (same paths as Amazon):
     GET/POST /apps/authorize/consent                      consent page (form fields: application_id, state,
                                                           redirect_uri, version, selling_partner_id, consent=on)
     POST /auth/o2/token                                   LWA: authorization_code and refresh_token grants
-    GET  /orders/2026-01-01/orders[/{orderId}]            searchOrders, getOrder
+    GET  /orders/2026-01-01/orders[/{orderId}]            searchOrders, getOrder (includedData FULFILLMENT, PROCEEDS,
+                                                          RECIPIENT, CANCELLATION, PACKAGES)
+    POST /orders/v0/orders/{orderId}/shipmentConfirmation confirmShipment (checked as Amazon does; 204, 400, 404)
     GET  /sellers/v1/marketplaceParticipations            getMarketplaceParticipations
     POST /feeds/2021-06-30/documents, /feeds              createFeedDocument, createFeed (JSON_LISTINGS_FEED)
     GET  /feeds/2021-06-30/feeds/{id}, /documents/{id}    getFeed, getFeedDocument
@@ -20,11 +22,15 @@ Amazon surfaces (same paths as Amazon):
     GET  /listings/2021-08-01/items/{sellerId}            searchListingsItems (first page)
 
 Control surface (JSON; for benchmarks, `make run` and out-of-process tests):
-    GET    /_sim/state[?calls=N]   sellers with listings, orders and feeds; pending faults; the last N calls
+    GET    /_sim/state[?calls=N]   sellers with listings, orders (lines shipped/cancelled, packages) and feeds;
+                                   pending faults; the last N calls; call_counts {operation: {status: calls}}
     POST   /_sim/sellers           {"selling_partner_id", "marketplace_ids": [...], "store_name"?}
     POST   /_sim/orders            {"selling_partner_id", "marketplace_id", "lines"?: [{"sku", "quantity",
-                                   "unit_price", "title"?}], "status"?, "fulfilled_by"?, "visible_after"?, "order_id"?}
+                                   "unit_price", "title"?, "order_item_id"?}], "status"?, "fulfilled_by"?,
+                                   "visible_after"?, "order_id"?, "ship_by"?: ISO 8601, "recipient"?: CustomerAddress}
     POST   /_sim/orders/status     {"order_id", "status"}  (updates lastUpdatedTime)
+    POST   /_sim/orders/cancel     {"order_id", "order_item_ids"?: [...], "cancelled_by"?, "reason"?}: Amazon's side
+                                   cancels the units not yet shipped (of every item by default)
     POST   /_sim/listings          {"selling_partner_id", "marketplace_id", "sku", "quantity"?, "price"?, "title"?}
     POST   /_sim/faults            {"operation": operationId | "token" | "*", "kind", "count"?: N or null (forever),
                                    "selling_partner_id"?, "delay"?}; kinds: throttle, empty_throttle, server_error,

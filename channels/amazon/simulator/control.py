@@ -6,6 +6,7 @@ Bodies are JSON; errors answer 400 {"error": "invalid_request", "error_descripti
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from channels.amazon.simulator.faults import FAULT_KINDS
@@ -22,6 +23,7 @@ def register(router: Router) -> None:
     router.add("POST", PREFIX + "/sellers", add_seller)
     router.add("POST", PREFIX + "/orders", add_order)
     router.add("POST", PREFIX + "/orders/status", set_order_status)
+    router.add("POST", PREFIX + "/orders/cancel", cancel_order)
     router.add("POST", PREFIX + "/listings", set_listing)
     router.add("POST", PREFIX + "/faults", add_fault)
     router.add("DELETE", PREFIX + "/faults", clear_faults)
@@ -58,8 +60,12 @@ def add_seller(exchange: Exchange) -> Response:
 def add_order(exchange: Exchange) -> Response:
     body = _body(exchange)
     options = {
-        key: body[key] for key in ("lines", "status", "fulfilled_by", "order_id", "visible_after") if key in body
+        key: body[key]
+        for key in ("lines", "status", "fulfilled_by", "order_id", "visible_after", "recipient")
+        if key in body
     }
+    if body.get("ship_by"):
+        options["ship_by"] = _date_time(body["ship_by"])
     order = _seller_call(
         lambda: exchange.state.add_order(
             _required(body, "selling_partner_id"), _required(body, "marketplace_id"), **options
@@ -74,6 +80,19 @@ def set_order_status(exchange: Exchange) -> Response:
         order = exchange.state.set_order_status(_required(body, "order_id"), _required(body, "status"))
     except LookupError as error:
         raise BadRequest(str(error)) from None
+    return json_response(200, {"order_id": order.order_id, "status": order.status})
+
+
+def cancel_order(exchange: Exchange) -> Response:
+    """Cancel on Amazon's side: the whole order, or the items listed in order_item_ids (units not yet shipped)."""
+    body = _body(exchange)
+    order_item_ids = body.get("order_item_ids")
+    if order_item_ids is not None and (
+        not isinstance(order_item_ids, list) or not all(isinstance(item, str) for item in order_item_ids)
+    ):
+        raise BadRequest("order_item_ids must be a list of order item ids.")
+    options = {key: body[key] for key in ("cancelled_by", "reason") if body.get(key)}
+    order = _seller_call(lambda: exchange.state.cancel_order(_required(body, "order_id"), order_item_ids, **options))
     return json_response(200, {"order_id": order.order_id, "status": order.status})
 
 
@@ -161,6 +180,16 @@ def _required(body: dict[str, Any], name: str) -> Any:
     if body.get(name) in (None, ""):
         raise BadRequest(f"{name} is required.")
     return body[name]
+
+
+def _date_time(value: Any) -> datetime:
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except ValueError:
+        raise BadRequest(f"{value!r} is not an ISO 8601 date-time.") from None
+    if moment.tzinfo is None:
+        raise BadRequest(f"{value!r} needs a time zone.")
+    return moment
 
 
 def _seller_call(call: Callable[[], _T]) -> _T:

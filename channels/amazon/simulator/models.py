@@ -70,6 +70,27 @@ class OrderLine:
     quantity: int
     unit_price: Decimal
     quantity_shipped: int = 0
+    quantity_cancelled: int = 0
+    cancelled_by: str | None = None  # BUYER | MERCHANT | AMAZON, once a cancellation is executed
+    cancel_reason: str | None = None
+
+    @property
+    def quantity_unshipped(self) -> int:
+        return self.quantity - self.quantity_shipped - self.quantity_cancelled
+
+
+@dataclass
+class Package:
+    """A parcel the seller confirmed with confirmShipment (Orders v0)."""
+
+    package_reference_id: str
+    carrier_code: str
+    carrier_name: str | None
+    tracking_number: str
+    ship_date: datetime
+    shipping_method: str | None
+    items: list[tuple[str, int]]  # (orderItemId, quantity)
+    created_at: datetime
 
 
 @dataclass
@@ -85,10 +106,25 @@ class Order:
     # Amazon makes some orders searchable only a while after they were placed; clients must not lose them.
     visible_at: datetime
     lines: list[OrderLine]
+    ship_by: datetime | None = None  # shipByWindow.latestDateTime
+    # CustomerAddress fields as Amazon sends them (name, addressLine1, city, postalCode, countryCode, phone, ...).
+    recipient: dict[str, str] = field(default_factory=dict)
+    packages: list[Package] = field(default_factory=list)
 
     @property
     def total(self) -> Decimal:
         return sum((line.unit_price * line.quantity for line in self.lines), Decimal("0"))
+
+    def line(self, order_item_id: str) -> OrderLine | None:
+        return next((line for line in self.lines if line.order_item_id == order_item_id), None)
+
+    def settle_status(self) -> None:
+        """The fulfillment status that follows from what was shipped and cancelled."""
+        shipped = any(line.quantity_shipped for line in self.lines)
+        if not any(line.quantity_unshipped for line in self.lines):
+            self.status = "SHIPPED" if shipped else "CANCELLED"
+        elif shipped:
+            self.status = "PARTIALLY_SHIPPED"
 
 
 @dataclass

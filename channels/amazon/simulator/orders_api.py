@@ -1,4 +1,5 @@
-"""Orders API v2026-01-01: searchOrders and getOrder, items always included, status and money on request.
+"""Orders API v2026-01-01: searchOrders and getOrder, items always included; status, money, recipient, cancellations
+and packages on request (includedData).
 
 Pagination is keyset-based: the token carries the search and the last (time, orderId) returned, and every page is
 cut at the time of the first request (returned as lastUpdatedBefore / createdBefore), so orders changing while a
@@ -17,7 +18,7 @@ from typing import Any
 
 from channels.amazon.marketplaces import marketplace_by_id
 from channels.amazon.simulator import sites
-from channels.amazon.simulator.models import Order, OrderLine
+from channels.amazon.simulator.models import Order, OrderLine, Package
 from channels.amazon.simulator.routing import (
     BadRequest,
     Exchange,
@@ -126,9 +127,36 @@ def order_json(order: Order, included: set[str]) -> dict[str, Any]:
         "orderItems": [_item_json(order, line, included) for line in order.lines],
     }
     if "FULFILLMENT" in included:
-        body["fulfillment"] = {"fulfillmentStatus": order.status, "fulfilledBy": order.fulfilled_by}
+        body["fulfillment"] = _fulfillment_json(order)
     if "PROCEEDS" in included:
         body["proceeds"] = {"grandTotal": _money(order.total, order.currency)}
+    # Amazon releases the address once the order is paid for (no longer PENDING), and only to the seller who ships.
+    if "RECIPIENT" in included and order.recipient and order.fulfilled_by == "MERCHANT" and order.status != "PENDING":
+        body["recipient"] = {"deliveryAddress": dict(order.recipient)}
+    if "PACKAGES" in included and order.packages:
+        body["packages"] = [_package_json(package) for package in order.packages]
+    return body
+
+
+def _fulfillment_json(order: Order) -> dict[str, Any]:
+    fulfillment: dict[str, Any] = {"fulfillmentStatus": order.status, "fulfilledBy": order.fulfilled_by}
+    if order.ship_by and order.fulfilled_by == "MERCHANT":
+        fulfillment["shipByWindow"] = {"earliestDateTime": iso(order.created_at), "latestDateTime": iso(order.ship_by)}
+    return fulfillment
+
+
+def _package_json(package: Package) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "packageReferenceId": package.package_reference_id,
+        "createdTime": iso(package.created_at),
+        "packageStatus": {"status": "SHIPPED"},
+        "carrier": package.carrier_name or package.carrier_code,
+        "shipTime": iso(package.ship_date),
+        "trackingNumber": package.tracking_number,
+        "packageItems": [{"orderItemId": item_id, "quantity": quantity} for item_id, quantity in package.items],
+    }
+    if package.shipping_method:
+        body["shippingService"] = package.shipping_method
     return body
 
 
@@ -144,8 +172,13 @@ def _item_json(order: Order, line: OrderLine, included: set[str]) -> dict[str, A
         product["price"] = {"unitPrice": _money(line.unit_price, order.currency)}
         item["proceeds"] = {"proceedsTotal": _money(line.unit_price * line.quantity, order.currency)}
     if "FULFILLMENT" in included:
-        shipped = line.quantity if order.status == "SHIPPED" else 0
-        item["fulfillment"] = {"quantityFulfilled": shipped, "quantityUnfulfilled": line.quantity - shipped}
+        item["fulfillment"] = {
+            "quantityFulfilled": line.quantity_shipped,
+            "quantityUnfulfilled": line.quantity_unshipped,
+        }
+    if "CANCELLATION" in included and line.quantity_cancelled:
+        execution = {"cancelledBy": line.cancelled_by or "AMAZON", "cancelReason": line.cancel_reason or "Cancelled"}
+        item["cancellation"] = {"cancellationExecution": execution}
     return item
 
 

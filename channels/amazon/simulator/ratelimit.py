@@ -17,6 +17,7 @@ class UsagePlan:
 USAGE_PLANS: dict[str, UsagePlan] = {
     "searchOrders": UsagePlan(0.0056, 20),
     "getOrder": UsagePlan(0.5, 30),
+    "confirmShipment": UsagePlan(2.0, 10),
     "getMarketplaceParticipations": UsagePlan(0.016, 15),
     "createFeedDocument": UsagePlan(0.5, 15),
     "createFeed": UsagePlan(0.0083, 15),

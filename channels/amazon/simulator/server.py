@@ -7,7 +7,16 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from channels.amazon.simulator import consent, control, feeds_api, listings_api, lwa, orders_api, sellers_api
+from channels.amazon.simulator import (
+    consent,
+    control,
+    feeds_api,
+    listings_api,
+    lwa,
+    orders_api,
+    orders_v0_api,
+    sellers_api,
+)
 from channels.amazon.simulator.demo import DemoOrderStream, seed_demo_data
 from channels.amazon.simulator.pipeline import respond
 from channels.amazon.simulator.routing import Request, Router
@@ -21,7 +30,7 @@ _WILDCARD_HOSTS = ("0.0.0.0", "::", "")  # noqa: S104 - names, not a bind
 
 def build_router() -> Router:
     router = Router()
-    for surface in (consent, lwa, orders_api, sellers_api, feeds_api, listings_api, control):
+    for surface in (consent, lwa, orders_api, orders_v0_api, sellers_api, feeds_api, listings_api, control):
         surface.register(router)
     return router
 

@@ -13,13 +13,13 @@ import secrets
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from channels.amazon.marketplaces import MARKETPLACES, marketplace_by_id
-from channels.amazon.simulator import config
+from channels.amazon.simulator import config, snapshots
 from channels.amazon.simulator.faults import Fault, FaultBook
 from channels.amazon.simulator.feed_processing import process_feed
 from channels.amazon.simulator.listing_changes import Issue, apply_patches, sku_not_found
@@ -30,13 +30,18 @@ from channels.amazon.simulator.models import (
     Listing,
     Order,
     OrderLine,
+    Package,
     Seller,
     is_consumer_offer,
 )
 from channels.amazon.simulator.ratelimit import RateLimiter
+from channels.amazon.simulator.recipients import fake_recipient
+from channels.amazon.simulator.shipments import package_from_request
 from channels.amazon.simulator.tokens import TokenStore
 
 FINAL_FEED_STATUSES = ("DONE", "FATAL", "CANCELLED")
+# Amazon's default handling time: an order must ship within this long of being placed.
+SHIP_BY_DAYS = 2
 
 
 class UnknownSeller(LookupError):
@@ -54,6 +59,8 @@ class SimulatorState:
         self._sellers: dict[str, Seller] = {}
         self._documents: dict[str, FeedDocument] = {}
         self._calls: deque[Call] = deque(maxlen=config.CALL_LOG_SIZE)
+        # Every call since the last reset, by (operation, status): the log above keeps only the latest.
+        self._call_counts: Counter[tuple[str, int]] = Counter()
         self._feed_numbers = itertools.count(50001000000)
         self._seed()
 
@@ -184,14 +191,18 @@ class SimulatorState:
         created_at: datetime | None = None,
         order_id: str | None = None,
         visible_after: float = 0.0,
+        ship_by: datetime | None = None,
+        recipient: dict[str, str] | None = None,
     ) -> Order:
-        """Place an order. Each line is {"sku", "quantity", "unit_price", optional "title", "asin"}; without
-        lines the order buys one of the seller's listings on that marketplace. visible_after (seconds) hides it
-        from searchOrders and getOrder for a while, as Amazon sometimes does."""
+        """Place an order. Each line is {"sku", "quantity", "unit_price", optional "title", "asin",
+        "order_item_id"}; without lines the order buys one of the seller's listings on that marketplace.
+        visible_after (seconds) hides it from searchOrders and getOrder for a while, as Amazon sometimes does.
+        Without a recipient a made-up one in the marketplace's country; ship_by defaults to 2 days on."""
         with self._lock:
             seller = self.seller(selling_partner_id)
             now = self.now()
             created_at = created_at or now
+            country_code = marketplace_by_id(marketplace_id).country_code
             order = Order(
                 order_id=order_id or self._new_order_id(),
                 selling_partner_id=selling_partner_id,
@@ -203,14 +214,60 @@ class SimulatorState:
                 last_updated_at=created_at,
                 visible_at=now + timedelta(seconds=visible_after),
                 lines=[_order_line(spec) for spec in lines or [self._default_line(seller, marketplace_id)]],
+                ship_by=ship_by or created_at + timedelta(days=SHIP_BY_DAYS),
+                recipient=recipient if recipient is not None else fake_recipient(country_code),
             )
+            _settle_lines(order)
             seller.orders[order.order_id] = order
             return order
 
     def set_order_status(self, order_id: str, status: str) -> Order:
+        """Set the status as Amazon would report it; SHIPPED ships, CANCELLED cancels, what is left to ship."""
         with self._lock:
             order = self._order(order_id)
             order.status = status
+            _settle_lines(order)
+            order.last_updated_at = self.now()
+            return order
+
+    def confirm_shipment(self, selling_partner_id: str, order_id: str, body: Any) -> Package | None:
+        """confirmShipment: record the package and ship its items, or BadRequest; None for an unknown order."""
+        with self._lock:
+            order = self._visible_order(selling_partner_id, order_id)
+            if order is None:
+                return None
+            now = self.now()
+            package = package_from_request(body, order, now=now)
+            for order_item_id, quantity in package.items:
+                order.line(order_item_id).quantity_shipped += quantity
+            order.packages.append(package)
+            order.settle_status()
+            order.last_updated_at = now
+            return package
+
+    def cancel_order(
+        self,
+        order_id: str,
+        order_item_ids: list[str] | None = None,
+        *,
+        cancelled_by: str = "BUYER",
+        reason: str = "Buyer cancelled",
+    ) -> Order:
+        """Cancel, on Amazon's side, the units not yet shipped of some items (all items by default)."""
+        with self._lock:
+            order = self._order(order_id)
+            if order_item_ids is None:
+                wanted = [line for line in order.lines if line.quantity_unshipped]
+                if not wanted:
+                    raise ValueError(f"Order {order_id} has nothing left to cancel.")
+            else:
+                wanted = [self._order_line(order, order_item_id) for order_item_id in order_item_ids]
+            for line in wanted:
+                if not line.quantity_unshipped:
+                    raise ValueError(f"Order item {line.order_item_id} has nothing left to cancel.")
+                line.quantity_cancelled += line.quantity_unshipped
+                line.cancelled_by, line.cancel_reason = cancelled_by, reason
+            order.settle_status()
             order.last_updated_at = self.now()
             return order
 
@@ -288,6 +345,14 @@ class SimulatorState:
     def record_call(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._call_counts[(call.operation, call.status)] += 1
+
+    def call_count(self, operation: str, *, status: int | None = None) -> int:
+        """Calls of `operation` since the last reset (with that status, if given)."""
+        with self._lock:
+            return sum(
+                count for (op, code), count in self._call_counts.items() if op == operation and status in (None, code)
+            )
 
     @property
     def calls(self) -> list[Call]:
@@ -300,6 +365,7 @@ class SimulatorState:
             self._sellers.clear()
             self._documents.clear()
             self._calls.clear()
+            self._call_counts.clear()
             self.tokens.clear()
             self.faults.clear()
             self.limiter.clear()
@@ -311,12 +377,13 @@ class SimulatorState:
         with self._lock:
             self._advance_feeds()
             return {
-                "now": _iso(self.now()),
+                "now": snapshots.iso(self.now()),
                 "speedup": self.speedup,
                 "gzip_reports": self.gzip_reports,
                 "faults": [fault.as_dict() for fault in self.faults.pending()],
-                "sellers": {seller_id: _seller_snapshot(seller) for seller_id, seller in self._sellers.items()},
-                "calls": [_call_snapshot(call) for call in list(self._calls)[-calls:]] if calls else [],
+                "sellers": {seller_id: snapshots.seller_snapshot(s) for seller_id, s in self._sellers.items()},
+                "calls": [snapshots.call_snapshot(call) for call in list(self._calls)[-calls:]] if calls else [],
+                "call_counts": snapshots.call_counts_snapshot(self._call_counts),
             }
 
     # --- internals ------------------------------------------------------------------------------------------
@@ -329,6 +396,17 @@ class SimulatorState:
             if order_id in seller.orders:
                 return seller.orders[order_id]
         raise LookupError(f"No order {order_id!r} in the simulator")
+
+    def _visible_order(self, selling_partner_id: str, order_id: str) -> Order | None:
+        order = self.seller(selling_partner_id).orders.get(order_id)
+        return order if order is not None and order.visible_at <= self.now() else None
+
+    @staticmethod
+    def _order_line(order: Order, order_item_id: str) -> OrderLine:
+        line = order.line(order_item_id)
+        if line is None:
+            raise LookupError(f"No order item {order_item_id!r} in order {order.order_id}")
+        return line
 
     def _new_order_id(self) -> str:
         existing = {order_id for seller in self._sellers.values() for order_id in seller.orders}
@@ -396,6 +474,16 @@ def _set_listing_attributes(
         ]
 
 
+def _settle_lines(order: Order) -> None:
+    """An order placed or set SHIPPED (CANCELLED) has every unit not otherwise accounted for shipped (cancelled)."""
+    for line in order.lines:
+        if order.status == "SHIPPED":
+            line.quantity_shipped += line.quantity_unshipped
+        elif order.status == "CANCELLED" and line.quantity_unshipped:
+            line.quantity_cancelled += line.quantity_unshipped
+            line.cancelled_by, line.cancel_reason = line.cancelled_by or "AMAZON", line.cancel_reason or "Cancelled"
+
+
 def _order_line(spec: dict[str, Any]) -> OrderLine:
     return OrderLine(
         order_item_id=spec.get("order_item_id") or f"{secrets.randbelow(10**14):014d}",
@@ -405,66 +493,3 @@ def _order_line(spec: dict[str, Any]) -> OrderLine:
         quantity=int(spec.get("quantity", 1)),
         unit_price=Decimal(str(spec.get("unit_price", "9.99"))),
     )
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
-
-
-def _seller_snapshot(seller: Seller) -> dict[str, Any]:
-    return {
-        "marketplace_ids": seller.marketplace_ids,
-        "store_name": seller.store_name,
-        "listings": [
-            {
-                "sku": listing.sku,
-                "marketplace_id": listing.marketplace_id,
-                "asin": listing.asin,
-                "title": listing.title,
-                "quantity": listing.quantity,
-                "price": str(listing.price) if listing.price is not None else None,
-                "updated_at": _iso(listing.updated_at),
-            }
-            for listing in seller.listings.values()
-        ],
-        "orders": [_order_snapshot(order) for order in seller.orders.values()],
-        "feeds": [
-            {
-                "feed_id": feed.feed_id,
-                "feed_type": feed.feed_type,
-                "processing_status": feed.processing_status,
-                "created_at": _iso(feed.created_at),
-                "result_feed_document_id": feed.result_feed_document_id,
-                "summary": feed.report["summary"] if feed.report else None,
-            }
-            for feed in seller.feeds.values()
-        ],
-    }
-
-
-def _order_snapshot(order: Order) -> dict[str, Any]:
-    return {
-        "order_id": order.order_id,
-        "marketplace_id": order.marketplace_id,
-        "status": order.status,
-        "fulfilled_by": order.fulfilled_by,
-        "created_at": _iso(order.created_at),
-        "last_updated_at": _iso(order.last_updated_at),
-        "visible_at": _iso(order.visible_at),
-        "currency": order.currency,
-        "total": str(order.total),
-        "lines": [
-            {"sku": line.sku, "quantity": line.quantity, "unit_price": str(line.unit_price)} for line in order.lines
-        ],
-    }
-
-
-def _call_snapshot(call: Call) -> dict[str, Any]:
-    return {
-        "at": _iso(call.at),
-        "operation": call.operation,
-        "method": call.method,
-        "path": call.path,
-        "status": call.status,
-        "selling_partner_id": call.selling_partner_id,
-    }

@@ -47,3 +47,20 @@ def sp_api_client(base_url: str, selling_partner_id: str = config.DEMO_SELLER_ID
     """An httpx client sending a fresh access token for the seller, as SP-API clients do."""
     access_token = authorise(base_url, selling_partner_id)["access_token"]
     return httpx.Client(base_url=base_url, headers={"x-amz-access-token": access_token})
+
+
+def cancel_order(base_url: str, order_id: str, order_item_ids: list[str] | None = None) -> dict[str, Any]:
+    """Cancel an order (or some of its items) on Amazon's side, through the control surface."""
+    body: dict[str, Any] = {"order_id": order_id}
+    if order_item_ids is not None:
+        body["order_item_ids"] = order_item_ids
+    response = httpx.post(base_url + "/_sim/orders/cancel", json=body)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def confirm_shipment_calls(base_url: str, *, status: int | None = 204) -> int:
+    """confirmShipment calls the simulator answered since its last reset (with `status`; None: any)."""
+    response = httpx.get(base_url + "/_sim/state", params={"calls": 0})
+    counts = response.json()["call_counts"].get("confirmShipment", {})
+    return sum(count for code, count in counts.items() if status is None or code == str(status))

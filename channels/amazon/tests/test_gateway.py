@@ -51,14 +51,14 @@ def _listing_path(partner: SellingPartner, sku: str) -> str:
 # Operations
 
 
-def test_search_orders_asks_for_status_and_money_in_the_partners_marketplace(amazon, gateway):
+def test_search_orders_asks_for_status_money_recipient_and_cancellations_in_the_partners_marketplace(amazon, gateway):
     uk_example = _sandbox_examples("/orders/2026-01-01/orders")[1]
     route = amazon.get(ORDERS).respond(json=uk_example)
 
     page = gateway.search_orders(last_updated_after=SINCE, max_results=50)
 
     params = route.calls.last.request.url.params
-    assert params["includedData"] == "FULFILLMENT,PROCEEDS"
+    assert params["includedData"] == "FULFILLMENT,PROCEEDS,RECIPIENT,CANCELLATION"
     assert params["marketplaceIds"] == UK
     assert params["lastUpdatedAfter"] == "2026-11-01T09:30:00Z"
     assert params["maxResultsPerPage"] == "50"
@@ -110,14 +110,14 @@ def test_every_amazon_sandbox_order_example_parses_into_our_types(amazon, gatewa
         assert order.lines and all(line.quantity > 0 and line.seller_sku for line in order.lines)
 
 
-def test_get_order_asks_for_status_and_money(amazon, gateway):
+def test_get_order_asks_for_status_money_recipient_and_cancellations(amazon, gateway):
     example = _sandbox_examples("/orders/2026-01-01/orders/{orderId}")[1]
     order_id = example["order"]["orderId"]
     route = amazon.get(f"{ORDERS}/{order_id}").respond(json=example)
 
     order = gateway.get_order(order_id)
 
-    assert route.calls.last.request.url.params["includedData"] == "FULFILLMENT,PROCEEDS"
+    assert route.calls.last.request.url.params["includedData"] == "FULFILLMENT,PROCEEDS,RECIPIENT,CANCELLATION"
     assert order.amazon_order_id == order_id
 
 

@@ -9,10 +9,17 @@ from decimal import Decimal
 import pytest
 
 from channels.amazon.authorisation import exchange_authorization_code
-from channels.amazon.errors import AppCredentialsInvalid, AuthorisationRevoked, Throttled, TransientError
+from channels.amazon.errors import (
+    AppCredentialsInvalid,
+    AuthorisationRevoked,
+    PermanentError,
+    Throttled,
+    TransientError,
+)
 from channels.amazon.gateway import AmazonGateway, SellingPartner, gateway_for
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
+from channels.amazon.types import ShipmentConfirmation, ShipmentLine
 from channels.models import Integration
 from channels.tests.factories import IntegrationFactory
 
@@ -51,6 +58,47 @@ def test_orders_are_searched_and_fetched(amazon_simulator, seller, gateway):
         assert (order.total, order.currency) == (Decimal("9.00"), "GBP")
         [line] = order.lines
         assert (line.seller_sku, line.quantity, line.unit_price) == ("MUG-1", 2, Decimal("4.50"))
+
+
+def test_a_parcel_is_confirmed_and_amazon_then_holds_its_package(amazon_simulator, seller, gateway):
+    placed = amazon_simulator.state.add_order(
+        seller.selling_partner_id, UK, lines=[{"sku": "MUG-1", "quantity": 2, "unit_price": "4.50"}]
+    )
+    [item] = placed.lines
+    parcel = ShipmentConfirmation(
+        package_reference_id="7",
+        carrier_code="Other",
+        carrier_name="Evri",
+        tracking_number="H00A1234",
+        ship_date=datetime.now(UTC),
+        shipping_method=None,
+        lines=(ShipmentLine(item.order_item_id, 1),),
+    )
+
+    assert gateway.order_package_reference_ids(placed.order_id) == set()
+    gateway.confirm_shipment(placed.order_id, parcel)
+
+    assert gateway.order_package_reference_ids(placed.order_id) == {"7"}
+    order = gateway.get_order(placed.order_id)
+    assert order.status == "PARTIALLY_SHIPPED" and order.last_updated_at >= placed.created_at.replace(microsecond=0)
+    assert (order.lines[0].quantity_shipped, order.lines[0].quantity_cancelled) == (1, 0)
+    assert order.recipient.country_code == "GB" and order.recipient.name
+    assert order.ship_by == placed.ship_by.replace(microsecond=0)
+    with pytest.raises(PermanentError) as refused:
+        gateway.confirm_shipment(placed.order_id, parcel)
+    assert "already been used" in outcome_of(refused.value).message
+
+
+def test_a_cancellation_on_amazon_reaches_the_order(amazon_simulator, seller, gateway):
+    placed = amazon_simulator.state.add_order(
+        seller.selling_partner_id, UK, lines=[{"sku": "A", "quantity": 2}, {"sku": "B", "quantity": 1}]
+    )
+    amazon_simulator.state.cancel_order(placed.order_id, [placed.lines[1].order_item_id])
+
+    order = gateway.get_order(placed.order_id)
+
+    assert order.status == "UNSHIPPED"
+    assert [line.quantity_cancelled for line in order.lines] == [0, 1]
 
 
 def test_marketplace_participations(gateway):

@@ -1,0 +1,186 @@
+"""Dispatches made and kept up to date from downloaded orders, in a constant number of queries per page.
+
+One dispatch per seller account, Amazon order id and supplier: whatever downloads an order again (a retried
+page, a removed and re-added integration, two integrations of one seller id) updates that dispatch. Only
+merchant-fulfilled orders Amazon says are ready to ship (UNSHIPPED, PARTIALLY_SHIPPED) start one; PENDING orders
+wait. A later download carries Amazon's cancellations (of the order or of some lines) to the dispatch.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+from django.utils import timezone
+
+from channels.models import Integration
+from fulfilment.models import CLOSED_STATUSES, Dispatch, DispatchLine, DispatchStatus
+from orders.models import FulfilledBy
+from orders.signals import StoredOrder
+from stock.models import Product
+
+READY_TO_SHIP = {"UNSHIPPED", "PARTIALLY_SHIPPED"}
+CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class WantedLine:
+    order_item_id: str
+    product: Product
+    quantity: int
+    quantity_cancelled: int
+
+
+@dataclass
+class Wanted:
+    """A dispatch as the latest download says it should be."""
+
+    stored: StoredOrder
+    supplier_id: int
+    lines: list[WantedLine]
+
+
+def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredOrder]) -> int:
+    """Create or update the dispatches of these stored orders; returns how many dispatches changed."""
+    wanted = _wanted(orders)
+    if not wanted:
+        return 0
+    account_id = integration.account_id
+    existing = {
+        (dispatch.amazon_order_id, dispatch.supplier_id): dispatch
+        for dispatch in Dispatch.objects.filter(
+            account_id=account_id, amazon_order_id__in={key[0] for key in wanted}
+        ).prefetch_related("lines")
+    }
+    now = timezone.now()
+    live = integration.removed_at is None
+    changed_dispatches: list[Dispatch] = []
+    new_lines: list[DispatchLine] = []
+    changed_lines: list[DispatchLine] = []
+    for key, want in wanted.items():
+        dispatch = existing.get(key)
+        if dispatch is None:
+            if want.stored.amazon.status not in READY_TO_SHIP:
+                continue  # PENDING waits for Amazon; a cancelled or shipped order never reaches the supplier
+            dispatch = Dispatch(account_id=account_id, amazon_order_id=key[0], supplier_id=key[1], updated_at=now)
+            existing_lines = {}
+        else:
+            existing_lines = {line.order_item_id: line for line in dispatch.lines.all()}
+        dispatch_changed = _dispatch_apply(dispatch, want, live=live)
+        lines_changed = False
+        lines_now = dict(existing_lines)
+        for line in want.lines:
+            held = existing_lines.get(line.order_item_id)
+            if held is None:
+                lines_now[line.order_item_id] = DispatchLine(
+                    dispatch=dispatch,
+                    order_item_id=line.order_item_id,
+                    product=line.product,
+                    sku=line.product.sku,
+                    title=line.product.title,
+                    quantity=line.quantity,
+                    quantity_cancelled=line.quantity_cancelled,
+                )
+                new_lines.append(lines_now[line.order_item_id])
+                lines_changed = True
+            elif (held.quantity, held.quantity_cancelled) != (line.quantity, line.quantity_cancelled):
+                held.quantity, held.quantity_cancelled = line.quantity, line.quantity_cancelled
+                changed_lines.append(held)
+                lines_changed = True
+        if dispatch.pk is None or dispatch_changed or lines_changed:
+            _status_apply(dispatch, lines_now.values(), now=now)
+            dispatch.updated_at = now
+            changed_dispatches.append(dispatch)
+    _save(changed_dispatches, new_lines, changed_lines)
+    return len(changed_dispatches)
+
+
+def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:
+    """Per (Amazon order id, supplier): the merchant-fulfilled order's mapped lines that supplier stocks."""
+    orders = [stored for stored in orders if stored.amazon.fulfilled_by != FulfilledBy.AMAZON]
+    product_ids = {product_id for stored in orders for _, product_id in stored.lines if product_id is not None}
+    if not product_ids:
+        return {}
+    products = Product.objects.in_bulk(product_ids)
+    wanted: dict[tuple[str, int], Wanted] = {}
+    for stored in orders:
+        order_cancelled = stored.amazon.status == CANCELLED
+        for line, product_id in stored.lines:
+            product = products.get(product_id)
+            if product is None:
+                continue
+            cancelled = line.quantity if order_cancelled else min(line.quantity, line.quantity_cancelled)
+            key = (stored.amazon.amazon_order_id, product.supplier_id)
+            want = wanted.setdefault(key, Wanted(stored, product.supplier_id, []))
+            want.lines.append(WantedLine(line.order_item_id, product, line.quantity, cancelled))
+    return wanted
+
+
+def _recipient_json(stored: StoredOrder) -> str:
+    recipient = stored.amazon.recipient
+    if recipient is None:
+        return ""
+    data = asdict(recipient)
+    data["address_lines"] = list(data["address_lines"])
+    return json.dumps(data, sort_keys=True)
+
+
+def _dispatch_apply(dispatch: Dispatch, want: Wanted, *, live: bool) -> bool:
+    """Copy what the supplier sees from the order; True when any of it changed."""
+    amazon = want.stored.amazon
+    before = (dispatch.order_id, dispatch.marketplace_id, dispatch.ordered_at, dispatch.ship_by)
+    if live or dispatch.order_id is None:  # the live integration's copy of the order holds the dispatch
+        dispatch.order_id = want.stored.order_id
+    dispatch.marketplace_id = amazon.marketplace_id or dispatch.marketplace_id
+    dispatch.ordered_at = amazon.created_at
+    dispatch.ship_by = amazon.ship_by
+    changed = before != (dispatch.order_id, dispatch.marketplace_id, dispatch.ordered_at, dispatch.ship_by)
+    if dispatch.personal_data_wiped_at is None:
+        recipient = _recipient_json(want.stored)
+        if recipient and (dispatch.pk is None or dispatch.recipient != json.loads(recipient)):
+            dispatch.recipient_data = recipient
+            changed = True
+    return changed
+
+
+def _status_apply(dispatch: Dispatch, lines: Iterable[DispatchLine], *, now) -> None:
+    dispatch.status = dispatch_status(lines)
+    if dispatch.status in CLOSED_STATUSES:
+        dispatch.closed_at = dispatch.closed_at or now
+    else:
+        dispatch.closed_at = None
+
+
+def dispatch_status(lines: Iterable[DispatchLine]) -> str:
+    lines = list(lines)
+    if all(line.quantity_cancelled >= line.quantity for line in lines):
+        return DispatchStatus.CANCELLED
+    if all(line.quantity_to_ship == 0 for line in lines):
+        return DispatchStatus.SHIPPED
+    if any(line.quantity_shipped for line in lines):
+        return DispatchStatus.PARTIALLY_SHIPPED
+    return DispatchStatus.OPEN
+
+
+def _save(dispatches: list[Dispatch], new_lines: list[DispatchLine], changed_lines: list[DispatchLine]) -> None:
+    """Write the page's changes: new dispatches, then their lines (five statements at most).
+
+    Two downloads of one Amazon order at the same moment (two integrations of one seller id) collide on the
+    unique constraint: one page rolls back and its download retries it, then finding the dispatch.
+    """
+    created = [dispatch for dispatch in dispatches if dispatch.pk is None]
+    updated = [dispatch for dispatch in dispatches if dispatch.pk is not None]
+    if created:
+        Dispatch.objects.bulk_create(created)
+    if updated:
+        Dispatch.objects.bulk_update(
+            updated,
+            ["order", "marketplace_id", "ordered_at", "ship_by", "recipient_data", "status", "closed_at", "updated_at"],
+        )
+    for line in new_lines:
+        line.dispatch_id = line.dispatch.pk
+    if new_lines:
+        DispatchLine.objects.bulk_create(new_lines)
+    if changed_lines:
+        DispatchLine.objects.bulk_update(changed_lines, ["quantity", "quantity_cancelled"])
