@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from celery import Celery
 from django.conf import settings
 from django.db import connection
 
@@ -75,3 +76,32 @@ def wait_for(condition: Callable[[], bool], process: subprocess.Popen | None = N
                 output, errors = process.communicate()
             pytest.fail(f"never got there (exit {process and process.returncode}):\n{output}\n{errors[-3000:]}")
         time.sleep(0.02)
+
+
+def celery_worker(simulator, broker_url: str, name: str, schedule_dir: Path, *, with_beat: bool, **env: str):
+    """A real `celery worker` (solo pool) on `broker_url`; with beat embedded, its schedule file in `schedule_dir`."""
+    command = [sys.executable, "-m", "celery", "-A", "avasam", "worker", "--pool=solo", "-n", f"{name}@%h"]
+    if with_beat:
+        command += ["-B", "-s", str(schedule_dir / f"{name}-schedule")]
+    return start(command, process_env(simulator, CELERY_BROKER_URL=broker_url, REDIS_URL=broker_url, **env))
+
+
+def send_task(broker_url: str, task: str, *args) -> None:
+    """Enqueue as the web or beat would, on the real broker (the test process's Celery app may be eager)."""
+    app = Celery(broker=broker_url)
+    try:
+        app.send_task(task, args=list(args))
+    finally:
+        app.close()
+
+
+def empty_celery_queues(redis_client) -> None:
+    """Celery's queue and unacknowledged messages on your Redis database, so no earlier task reaches a worker."""
+    for key in ("celery", "unacked", "unacked_index", "unacked_mutex"):
+        redis_client.delete(key)
+
+
+def stop(*processes: subprocess.Popen | None) -> None:
+    for process in processes:
+        if process is not None and process.poll() is None:
+            kill(process)

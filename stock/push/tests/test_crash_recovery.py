@@ -8,13 +8,14 @@ import json
 import time
 
 import pytest
+from django.conf import settings
 
-from channels.tests.processes import kill, manage_py, wait_for
+from channels.tests.processes import celery_worker, empty_celery_queues, kill, manage_py, send_task, stop, wait_for
 from stock.push.models import ListingPush, PushFeed
 
 from .conftest import SELLER, UK, forget_rate_limits
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
 LISTINGS = 30
 
@@ -107,3 +108,48 @@ def test_push_stock_killed_then_run_again_converges_with_no_older_value_landing_
         assert values[-1] == rows[sku].desired_quantity  # the newest value was the last Amazon processed
         assert len(values) <= 3  # the first value, one resend the crash made necessary, the newer value
     assert took < 30, (output, errors)
+
+
+@pytest.fixture
+def broker(redis_client):
+    empty_celery_queues(redis_client)
+    yield settings.REDIS_URL
+    empty_celery_queues(redis_client)
+
+
+RECOVERY_SECONDS = 60
+
+
+def test_a_worker_killed_mid_push_is_replaced_by_another_within_60_seconds(
+    amazon_simulator, broker, tmp_path, connect, listing
+):
+    amazon_simulator.state.speedup = 5
+    forget_rate_limits()
+    integration = connect()
+    for number in range(20):
+        amazon_simulator.state.set_listing(SELLER, UK, f"SKU-{number}", quantity=0)
+        listing(integration, f"SKU-{number}", quantity=20)
+    # The feed is processed by Amazon, then the worker dies while reading its report.
+    amazon_simulator.state.inject_fault("getFeedDocument", "slow", count=1, delay=30)
+    env = {"STOCK_PUSH_FEED_QUIET_SECONDS": "0", "STOCK_PUSH_FEED_INTERVAL_SECONDS": "0"}
+    first = celery_worker(amazon_simulator, broker, "first", tmp_path, with_beat=False, **env)
+    second = None
+    try:
+        for _ in range(5):  # as the drain would, while the feed is followed
+            send_task(broker, "stock.push.tasks.stock_push_integration", integration.pk)
+        wait_for(lambda: _processed_not_recorded(amazon_simulator, integration), first, timeout=60)
+        time.sleep(0.5)  # into the slow report read
+        killed_at = kill(first)
+        amazon_simulator.state.faults.clear()
+
+        second = celery_worker(amazon_simulator, broker, "second", tmp_path, with_beat=True, **env)
+        pending = ListingPush.objects.filter(integration=integration, pending=True)
+        wait_for(lambda: not pending.exists(), second, timeout=RECOVERY_SECONDS + 15)
+        took = time.monotonic() - killed_at
+    finally:
+        stop(first, second)
+
+    assert took < RECOVERY_SECONDS
+    for number in range(20):
+        assert amazon_simulator.state.listing(SELLER, UK, f"SKU-{number}").quantity == 20
+    assert len([feed for feed in amazon_simulator.state.feeds_of(SELLER)]) == 1  # its report read, not resent
