@@ -55,6 +55,11 @@ beat_schedule["orders-download-fan-out"] = {
     "task": "orders.tasks.download_orders_for_all_integrations",
     "schedule": settings.ORDER_DOWNLOAD_INTERVAL_SECONDS,
 }
+# A download a dead worker left (unfinished, or overdue) goes to a live worker within seconds.
+beat_schedule["orders-download-sweep"] = {
+    "task": "orders.tasks.sweep_order_downloads",
+    "schedule": settings.SWEEP_SECONDS,
+}
 beat_schedule["orders-purge-expired"] = {
     "task": "orders.tasks.purge_expired_orders",
     "schedule": crontab(hour=3, minute=15),

@@ -233,6 +233,8 @@ ORDER_FIRST_DOWNLOAD_DAYS = env.int("ORDER_FIRST_DOWNLOAD_DAYS", default=30)
 # Each download re-reads this much before the previous one's end (Amazon shows orders up to 2 minutes late).
 ORDER_DOWNLOAD_OVERLAP_MINUTES = max(5, env.int("ORDER_DOWNLOAD_OVERLAP_MINUTES", default=5))
 ORDER_NON_AVASAM_RETENTION_DAYS = env.int("ORDER_NON_AVASAM_RETENTION_DAYS", default=3)
+# How often beat hands work a dead worker left (no live process holds it) to a live worker.
+SWEEP_SECONDS = env.float("SWEEP_SECONDS", default=15.0)
 # sync_orders waits this long for another live download of the same integration to finish before skipping it.
 ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS = env.float("ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS", default=600)
 

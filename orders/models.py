@@ -146,6 +146,8 @@ class OrderDownload(models.Model):
     pages_done = models.PositiveIntegerField(default=0)
 
     last_started_at = models.DateTimeField(null=True, blank=True)
+    # When the sweeper last enqueued this download (so a download waiting in the queue is not enqueued again).
+    swept_at = models.DateTimeField(null=True, blank=True)
     last_finished_at = models.DateTimeField(null=True, blank=True)
     last_succeeded_at = models.DateTimeField(null=True, blank=True)
     last_problem = models.CharField(max_length=500, blank=True)

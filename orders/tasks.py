@@ -12,7 +12,7 @@ from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
 from channels.eligibility import Work, eligible
-from orders.download import download_finished, orders_download
+from orders.download import download_finished, downloads_swept, downloads_to_sweep, orders_download
 from orders.services import orders_purge_expired
 from orders.signals import orders_purging
 
@@ -25,6 +25,23 @@ def download_orders_for_all_integrations() -> int:
     if app_credentials_paused():  # ops are fixing the app's own credentials: no integration can call Amazon
         return 0
     integration_ids = list(eligible(Work.ORDERS).values_list("pk", flat=True))
+    for integration_id in integration_ids:
+        download_orders.delay_on_commit(integration_id)
+    return len(integration_ids)
+
+
+@shared_task
+def sweep_order_downloads() -> int:
+    """Beat, every 15 s: downloads left unfinished or overdue by a dead worker go to a live one, once each.
+
+    Not Redis's redelivery: it waits out the visibility timeout, and lowering that would duplicate every task
+    waiting on a countdown.
+    """
+    if app_credentials_paused():
+        return 0
+    now = timezone.now()
+    integration_ids = downloads_to_sweep(now=now)
+    downloads_swept(integration_ids=integration_ids, now=now)
     for integration_id in integration_ids:
         download_orders.delay_on_commit(integration_id)
     return len(integration_ids)

@@ -6,9 +6,15 @@ its process lives.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
+from channels.eligibility import Work, eligible
+from channels.holding import unheld
 from orders.models import OrderDownload
 
 ORDERS_LANE = "orders"
@@ -35,3 +41,30 @@ def download_finished(*, integration_id: int, problem: str = "", succeeded: bool
     if succeeded:
         fields["last_succeeded_at"] = now
     OrderDownload.objects.filter(integration_id=integration_id).update(**fields)
+
+
+# A download the sweeper enqueued that has not started after this is enqueued again (its message was lost).
+SWEEP_REENQUEUE_SECONDS = 120
+
+
+def downloads_to_sweep(*, now: datetime) -> list[int]:
+    """Integrations whose download is unfinished (a window in progress) or overdue, that no live process holds
+    and that the sweeper has not just enqueued: a killed worker's, whose task Redis would give back only after
+    its visibility timeout. Two queries."""
+    overdue = now - timedelta(seconds=2 * settings.ORDER_DOWNLOAD_INTERVAL_SECONDS)
+    not_just_swept = (
+        Q(swept_at__isnull=True)
+        | Q(swept_at__lt=now - timedelta(seconds=SWEEP_REENQUEUE_SECONDS))
+        | Q(last_started_at__gt=F("swept_at"))
+    )
+    candidates = (
+        OrderDownload.objects.filter(integration__in=eligible(Work.ORDERS))
+        .filter(Q(window_until__isnull=False) | Q(last_started_at__lt=overdue))
+        .filter(not_just_swept)
+        .values_list("integration_id", flat=True)
+    )
+    return unheld(ORDERS_LANE, candidates)
+
+
+def downloads_swept(*, integration_ids: list[int], now: datetime) -> None:
+    OrderDownload.objects.filter(integration_id__in=integration_ids).update(swept_at=now)

@@ -6,18 +6,14 @@ and committing to the test database, as a worker would.
 
 from __future__ import annotations
 
-import os
-import signal
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from channels.models import Integration
+from channels.tests.processes import kill, manage_py, wait_for
 from orders.download import orders_download
 from orders.models import Order, OrderDownload, OrderLine
 from orders.tasks import download_orders, download_orders_for_all_integrations
@@ -25,7 +21,6 @@ from orders.tests.simulated import connected_integration, expected, place_orders
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
-PROJECT = Path(__file__).resolve().parents[2]
 PAGE_SIZE = 10
 
 
@@ -36,47 +31,11 @@ def simulator(amazon_simulator, settings):
     return amazon_simulator
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _sync_orders(simulator, integration) -> subprocess.Popen:
     """`sync_orders --integration ID` in a separate process, against the test database and the simulator."""
-    env = {
-        **os.environ,
-        # The real settings (pytest's test settings would ignore the endpoints below), with development keys.
-        "DJANGO_SETTINGS_MODULE": "avasam.settings",
-        "DEBUG": "true",
-        "DATABASE_URL": _database_url(),
-        "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
-        "AMAZON_SP_API_ENDPOINT": simulator.base_url,
-        "AMAZON_LWA_TOKEN_URL": f"{simulator.base_url}/auth/o2/token",
-        "ORDER_DOWNLOAD_PAGE_SIZE": str(PAGE_SIZE),
-        # Whatever the download enqueues is not under test here and must not reach a real broker.
-        "CELERY_BROKER_URL": "memory://",
-    }
-    command = [sys.executable, "manage.py", "sync_orders", "--integration", str(integration.pk)]
-    return subprocess.Popen(
-        command,
-        cwd=PROJECT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,  # its own process group, killed whole
+    return manage_py(
+        simulator, "sync_orders", "--integration", str(integration.pk), ORDER_DOWNLOAD_PAGE_SIZE=str(PAGE_SIZE)
     )
-
-
-def _wait_for(condition, process: subprocess.Popen, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            output, errors = process.communicate()
-            pytest.fail(f"sync_orders never got there (exit {process.returncode}):\n{output}\n{errors[-3000:]}")
-        time.sleep(0.02)
 
 
 def _pages_done(integration) -> int:
@@ -96,9 +55,8 @@ def test_sync_orders_killed_after_page_k_is_finished_by_the_very_next_sync_order
     # Each page takes a while, so the kill lands between committed pages.
     simulator.state.inject_fault("searchOrders", "slow", count=None, delay=0.4)
     process = _sync_orders(simulator, integration)
-    _wait_for(lambda: _pages_done(integration) >= killed_after, process)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
+    wait_for(lambda: _pages_done(integration) >= killed_after, process)
+    kill(process)
     simulator.state.faults.clear()
 
     download = OrderDownload.objects.get(integration=integration)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
+from channels.holding import unheld
 from stock.push import marking, sending, tracking
-from stock.push.lanes import lanes_stopped_record
+from stock.push.lanes import BULK_LANE, lanes_stopped_record
 from stock.push.tasks import stock_push_integration
 from stock.push.trail import listing_sends_purge_old
 
@@ -20,7 +21,8 @@ def stock_push_drain() -> int:
     lanes_stopped_record()
     with transaction.atomic():
         marking.region_limits_refresh()
-    integration_ids = sending.integrations_with_work()
+    # One already held by a live sender is being worked on: it needs no second task (a dead one holds nothing).
+    integration_ids = unheld(BULK_LANE, sending.integrations_with_work())
     for integration_id in integration_ids:
         stock_push_integration.delay(integration_id)
     return len(integration_ids)

@@ -11,8 +11,17 @@ from dataclasses import dataclass
 #   server_error    500 with an InternalFailure errors body
 #   html_unavailable 503 with an HTML page and no errors body
 #   slow            waits `delay` seconds, then answers normally
+#   slow_answer     does the work at once (a feed is created), then waits `delay` seconds before answering
 #   invalid_client  (operation "token") LWA answers 401 invalid_client, as if the app's credentials were rotated
-FAULT_KINDS = ("throttle", "empty_throttle", "server_error", "html_unavailable", "slow", "invalid_client")
+FAULT_KINDS = (
+    "throttle",
+    "empty_throttle",
+    "server_error",
+    "html_unavailable",
+    "slow",
+    "slow_answer",
+    "invalid_client",
+)
 ANY_OPERATION = "*"
 # The operation name of the LWA token endpoint, for faults and the call log.
 TOKEN_OPERATION = "token"

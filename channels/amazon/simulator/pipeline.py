@@ -63,10 +63,13 @@ def _run(route: Route, exchange: Exchange) -> Response:
     refusal = _identify_caller(route, exchange)
     if refusal:
         return refusal
-    fault = _injected_fault(route, exchange)
-    if fault:
-        return fault
-    return _sp_api(route, exchange) if route.sp_api else route.handler(exchange)
+    fault, answer = _injected_fault(route, exchange)
+    if answer:
+        return answer
+    response = _sp_api(route, exchange) if route.sp_api else route.handler(exchange)
+    if fault is not None and fault.kind == "slow_answer":
+        time.sleep(fault.delay)  # done on Amazon's side; the caller has not heard yet (a kill lands here)
+    return response
 
 
 def _identify_caller(route: Route, exchange: Exchange) -> Response | None:
@@ -96,17 +99,18 @@ def _identify_caller(route: Route, exchange: Exchange) -> Response | None:
     return None
 
 
-def _injected_fault(route: Route, exchange: Exchange) -> Response | None:
+def _injected_fault(route: Route, exchange: Exchange) -> tuple[Fault | None, Response | None]:
+    """The fault taken for this call, and the answer it gives instead of the real one (None: the real one)."""
     if not (route.sp_api or route.operation == TOKEN_OPERATION):
-        return None
+        return None, None
     fault = exchange.state.faults.take(route.operation or "", exchange.selling_partner_id)
     answer = _fault_response(fault) if fault else None
     if answer is None:
-        return None
+        return fault, None
     if route.sp_api and answer.status == 429 and answer.body:
         # A QuotaExceeded 429 tells the rate like any other answer, so clients can learn the sped-up rate from it.
         answer.headers.update(_rate_header(exchange.state, route.operation or ""))
-    return _with_request_id(answer)
+    return fault, _with_request_id(answer)
 
 
 def _sp_api(route: Route, exchange: Exchange) -> Response:
@@ -134,6 +138,8 @@ def _fault_response(fault: Fault) -> Response | None:
     if fault.kind == "slow":
         time.sleep(fault.delay)
         return None
+    if fault.kind == "slow_answer":
+        return None  # answered late, after the real work (see _run)
     if fault.kind == "throttle":
         return errors_response(429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
     if fault.kind == "empty_throttle":
