@@ -27,35 +27,26 @@ from pathlib import Path
 
 import httpx
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from supplier_stock import app_environment, database_admin, free_port, percentile, wait_until_up  # noqa: E402
+from harness import ROOT, add_app_arguments, start_app, stop
+from supplier_stock import app_environment, database_admin, percentile, wait_until_up
 
-VENV_BIN = Path(sys.executable).parent
 UK = "A1F83G8C2ARO7P"
 SKUS_PER_SELLER = 10
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/avasam_bench_fulfilment"),
-        help="the bench database URL; it is dropped and created again (default: %(default)s)",
-    )
-    parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/5")
+    add_app_arguments(parser, database="avasam_bench_fulfilment", redis_db=5)
     parser.add_argument("--sellers", type=int, default=20)
     parser.add_argument("--orders", type=int, default=2_000, help="Avasam orders, spread over the sellers")
     parser.add_argument("--batch", type=int, default=100, help="parcels per POST /api/v1/shipments")
     parser.add_argument("--clients", type=int, default=2, help="concurrent supplier API clients")
     parser.add_argument("--speedup", type=float, default=1.0, help="simulator speedup (1 = Amazon's rates)")
     parser.add_argument("--beat", type=float, default=30.0, help="seconds between confirmation sweeps")
-    parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--timeout", type=float, default=1800, help="give up waiting for Amazon after this")
-    parser.add_argument("--keep-db", action="store_true")
     return parser.parse_args()
 
 
@@ -197,17 +188,6 @@ def ship(url: str, token: str, dispatches: list[dict], args, watcher: PackageWat
     return time.perf_counter() - started
 
 
-def start_processes(args, env) -> tuple[list[subprocess.Popen], str]:
-    port = free_port()
-    gunicorn = [str(VENV_BIN / "gunicorn"), "avasam.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-    worker = [str(VENV_BIN / "celery"), "-A", "avasam", "worker", "--loglevel=WARNING"]
-    processes = [
-        subprocess.Popen([*gunicorn, "--workers", str(args.web_workers), "--log-level", "warning"], cwd=ROOT, env=env),
-        subprocess.Popen([*worker, f"--concurrency={args.concurrency}"], cwd=ROOT, env=env),
-    ]
-    return processes, f"http://127.0.0.1:{port}"
-
-
 def main() -> None:
     args = parse_args()
     from channels.amazon.simulator import AmazonSimulator
@@ -239,7 +219,7 @@ def main() -> None:
             flush=True,
         )
         app.control.purge()
-        processes, url = start_processes(args, env)
+        processes, url = start_app(args, env)
         if not wait_until_up(url, seconds=20):
             sys.exit("gunicorn did not start")
 
@@ -289,13 +269,7 @@ def main() -> None:
             )
     finally:
         beat_stop.set()
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         sim.stop()
         from django.db import connections
 
