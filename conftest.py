@@ -29,6 +29,16 @@ def pytest_runtest_setup(item):
         skip_or_fail("this test needs Redis: set REDIS_URL=redis://...")
 
 
+@pytest.fixture(autouse=True)
+def _app_credentials_pause_unseen():
+    """A test's rolled-back pause must not linger in the process's brief cache of it."""
+    from channels.amazon.selectors import app_credentials_pause_forget
+
+    app_credentials_pause_forget()
+    yield
+    app_credentials_pause_forget()
+
+
 @pytest.fixture
 def redis_client():
     import redis

@@ -26,14 +26,26 @@ def download_row(*, integration_id: int) -> OrderDownload:
 def download_claim(*, integration_id: int, claimed_by: str, now: datetime | None = None) -> bool:
     """Take the integration's download claim (free, expired, or already ours); True when we hold it."""
     now = now or timezone.now()
-    download_row(integration_id=integration_id)
     free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now) | Q(claimed_by=claimed_by)
-    claimed = OrderDownload.objects.filter(free, integration_id=integration_id).update(
-        claimed_by=claimed_by,
-        claimed_until=now + timedelta(seconds=settings.ORDER_DOWNLOAD_CLAIM_SECONDS),
-        last_started_at=now,
-    )
-    return claimed == 1
+    claim = OrderDownload.objects.filter(free, integration_id=integration_id)
+    fields = {
+        "claimed_by": claimed_by,
+        "claimed_until": now + timedelta(seconds=settings.ORDER_DOWNLOAD_CLAIM_SECONDS),
+        "last_started_at": now,
+    }
+    if claim.update(**fields) == 1:  # one query on every download but an integration's first
+        return True
+    download_row(integration_id=integration_id)
+    return claim.update(**fields) == 1
+
+
+def download_release_fields(*, problem: str = "", succeeded: bool = False) -> dict:
+    """The columns that release a claim: written alone, or with a download's last page."""
+    now = timezone.now()
+    fields = {"claimed_by": "", "claimed_until": None, "last_finished_at": now, "last_problem": problem[:500]}
+    if succeeded:
+        fields["last_succeeded_at"] = now
+    return fields
 
 
 def download_keep_claim(*, integration_id: int, claimed_by: str, seconds: float, problem: str = "") -> None:
@@ -45,8 +57,6 @@ def download_keep_claim(*, integration_id: int, claimed_by: str, seconds: float,
 
 
 def download_release(*, integration_id: int, claimed_by: str, problem: str = "", succeeded: bool = False) -> None:
-    now = timezone.now()
-    fields = {"claimed_by": "", "claimed_until": None, "last_finished_at": now, "last_problem": problem[:500]}
-    if succeeded:
-        fields["last_succeeded_at"] = now
-    OrderDownload.objects.filter(integration_id=integration_id, claimed_by=claimed_by).update(**fields)
+    OrderDownload.objects.filter(integration_id=integration_id, claimed_by=claimed_by).update(
+        **download_release_fields(problem=problem, succeeded=succeeded)
+    )

@@ -1,7 +1,8 @@
 """One order download of one integration: claimed, walked page by page, recorded in the activity log.
 
 Every page is committed with the resume point for the next one; the cursor moves only when the last page of
-a window is committed.
+a window is committed, together with the claim's release. An idle download (nothing new) is three queries: read,
+claim, and that last commit; it writes no activity run, the seller sees it as "orders last checked".
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from activity.models import Run
@@ -24,7 +24,7 @@ from channels.amazon.outcomes import outcome_of
 from channels.amazon.types import OrdersPage
 from channels.eligibility import Work, eligible, why_not
 from channels.models import Integration
-from orders.download.claim import ClaimLost, download_claim, download_release
+from orders.download.claim import ClaimLost, download_claim, download_release, download_release_fields
 from orders.download.store import orders_store_page
 from orders.download.window import page_fetch, window_open, window_restart, window_save
 from orders.models import OrderDownload
@@ -46,6 +46,11 @@ class DownloadResult:
     def failed(self) -> bool:
         return self.outcome == "failed"
 
+    @property
+    def idle(self) -> bool:
+        """Done with no order at all on Amazon's pages: nothing for the activity log."""
+        return self.outcome == "done" and not (self.orders_created or self.orders_updated or self.orders_not_imported)
+
     def summary(self) -> str:
         if self.outcome == "skipped":
             return f"integration {self.integration_id}: skipped ({self.problem})"
@@ -65,9 +70,9 @@ def orders_download(
     wait_for_rate_limit: bool = False,
     result: DownloadResult | None = None,
 ) -> DownloadResult:
-    """_orders_download, recorded as a run in the activity log (a skipped download is not a run)."""
+    """_orders_download, recorded as a run in the activity log (a skipped or idle download is not a run)."""
     result = result or DownloadResult(integration_id=integration_id)
-    with run_record(integration_id=integration_id, kind=Run.Kind.ORDER_DOWNLOAD) as run:
+    with run_record(integration_id=integration_id, kind=Run.Kind.ORDER_DOWNLOAD, open_now=False) as run:
         try:
             return _orders_download(
                 integration_id=integration_id,
@@ -80,7 +85,7 @@ def orders_download(
 
 
 def _run_fill(recorder: RunRecorder, result: DownloadResult) -> None:
-    if result.outcome == "skipped":
+    if result.outcome == "skipped" or result.idle:
         recorder.discard()
         return
     recorder.orders_brought = result.orders_created
@@ -101,7 +106,7 @@ def _orders_download(
        Any other Amazon error ends the download as failed (a revoked authorisation flags the integration).
     """
     result.outcome, result.problem = "done", ""
-    integration = eligible(Work.ORDERS).filter(pk=integration_id).first()
+    integration = eligible(Work.ORDERS).select_related("order_download").filter(pk=integration_id).first()
     if integration is None:
         if claimed_by:
             download_release(integration_id=integration_id, claimed_by=claimed_by)
@@ -119,13 +124,10 @@ def _orders_download(
         if outcome.retries:
             raise
         logger.warning("Order download of integration %s failed: %s", integration_id, outcome.message)
+        download_release(integration_id=integration_id, claimed_by=claimed_by, problem=result.problem)
     except ClaimLost:
         result.outcome, result.problem = "failed", "another download took over this integration"
-        return result
-    download_release(
-        integration_id=integration_id, claimed_by=claimed_by, problem=result.problem, succeeded=not result.failed
-    )
-    return result
+    return result  # a finished walk released the claim with its last page
 
 
 def _why_skipped(integration_id: int) -> str:
@@ -136,10 +138,14 @@ def _why_skipped(integration_id: int) -> str:
 
 
 def _walk(integration: Integration, *, claimed_by: str, wait_for_rate_limit: bool, result: DownloadResult) -> None:
-    """Open a window (or resume the one in progress) and fetch its pages; a refused saved token restarts it once."""
-    row = OrderDownload.objects.get(integration_id=integration.pk)
+    """Open a window (or resume the one in progress) and fetch its pages; a refused saved token restarts it once.
+
+    A new window is saved with its first committed page: if that page never comes, the next download opens a
+    window just like it.
+    """
+    # Read before the claim: a download that released in between leaves at worst a page to fetch again.
+    row = _download_row_of(integration)
     window_open(row, now=timezone.now())
-    window_save(row, claimed_by=claimed_by)
     restarted = False
     with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
         while True:
@@ -157,29 +163,36 @@ def _walk(integration: Integration, *, claimed_by: str, wait_for_rate_limit: boo
                 return
 
 
+def _download_row_of(integration: Integration) -> OrderDownload:
+    try:
+        return integration.order_download
+    except OrderDownload.DoesNotExist:  # the claim has just created it
+        return OrderDownload.objects.get(integration_id=integration.pk)
+
+
 def _page_commit(
     *, integration: Integration, row: OrderDownload, page: OrdersPage, claimed_by: str, result: DownloadResult
 ) -> None:
-    """Store a page and its resume point in one transaction; the last page also moves the cursor."""
+    """Store a page and its resume point in one transaction; the last page also moves the cursor and releases
+    the claim. A last page with no orders is that one statement alone."""
     now = timezone.now()
+    if page.next_token:
+        fields = {name: getattr(row, name) for name in ("window_created_after", "window_updated_after", "window_until")}
+        fields["claimed_until"] = now + timedelta(seconds=settings.ORDER_DOWNLOAD_CLAIM_SECONDS)
+    else:
+        fields = {"cursor": row.window_until, "window_created_after": None, "window_updated_after": None}
+        fields.update(window_until=None, **download_release_fields(succeeded=True))
+    row.pages_done += 1  # the row is ours while we hold the claim
+    fields.update(next_page_token=page.next_token or "", pages_done=row.pages_done)
+    commit = OrderDownload.objects.filter(pk=row.pk, claimed_by=claimed_by)
+    if not page.orders and not page.next_token:
+        if commit.update(**fields) != 1:
+            raise ClaimLost
+        result.pages += 1
+        return
     with transaction.atomic():
         # First statement: locks the download row, so mapping changes (orders_reclassify) wait for this page.
-        moved = OrderDownload.objects.filter(pk=row.pk, claimed_by=claimed_by).update(
-            claimed_until=now + timedelta(seconds=settings.ORDER_DOWNLOAD_CLAIM_SECONDS),
-            next_page_token=page.next_token or "",
-            pages_done=F("pages_done") + 1,
-            **(
-                {}
-                if page.next_token
-                else {
-                    "cursor": row.window_until,
-                    "window_created_after": None,
-                    "window_updated_after": None,
-                    "window_until": None,
-                }
-            ),
-        )
-        if moved != 1:
+        if commit.update(**fields) != 1:
             raise ClaimLost
         if connection.vendor == "postgresql":
             # A page lost in a database crash is fetched again: its resume point is in the same transaction.
