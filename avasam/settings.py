@@ -209,6 +209,8 @@ AMAZON_SELLER_CENTRAL_URL = env("AMAZON_SELLER_CENTRAL_URL", default=None)
 
 # Background work. Without Redis, Celery uses a broker that needs no server.
 REDIS_URL = env("REDIS_URL", default=None)
+# A queued per-integration task blocks duplicates until it starts, or at most this long (a lost message).
+QUEUED_MARKER_SECONDS = env.int("QUEUED_MARKER_SECONDS", default=600)
 # How long a process trusts its last look at the app-credentials pause (every Amazon call checks it).
 AMAZON_APP_CREDENTIALS_PAUSE_CHECK_SECONDS = env.float("AMAZON_APP_CREDENTIALS_PAUSE_CHECK_SECONDS", default=10.0)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None) or REDIS_URL or "filesystem://"

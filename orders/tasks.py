@@ -6,31 +6,35 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
 
 from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
+from channels.coalesce import enqueue_once, queued_clear
 from channels.eligibility import Work, eligible
 from orders.download import download_keep_claim, download_release, orders_download
 from orders.services import orders_purge_expired
 
 logger = logging.getLogger(__name__)
+DOWNLOAD_LANE = "orders"
 
 
 @shared_task
 def download_orders_for_all_integrations() -> int:
-    """Beat: one download task per integration that may download orders now."""
+    """Beat: one download task per integration that may download orders now and has none queued yet."""
     if app_credentials_paused():  # ops are fixing the app's own credentials: no integration can call Amazon
         return 0
     integration_ids = list(eligible(Work.ORDERS).values_list("pk", flat=True))
-    for integration_id in integration_ids:
-        download_orders.delay_on_commit(integration_id)
+    transaction.on_commit(lambda: enqueue_once(download_orders, integration_ids, lane=DOWNLOAD_LANE))
     return len(integration_ids)
 
 
 @shared_task(bind=True, max_retries=None)
 def download_orders(self, integration_id: int, failures: int = 0) -> str:
     """Download one integration's orders; when Amazon says "later", the task retries itself, never sleeps."""
+    if not self.request.retries:
+        queued_clear(integration_id=integration_id, lane=DOWNLOAD_LANE)
     claimed_by = f"task:{self.request.id}"  # a retry keeps its task id, and so its claim
     try:
         return orders_download(integration_id=integration_id, claimed_by=claimed_by).summary()

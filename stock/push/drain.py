@@ -6,23 +6,24 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
+from channels.coalesce import enqueue_once
 from stock.push import marking, sending, tracking
 from stock.push.lanes import lanes_stopped_record
-from stock.push.tasks import stock_push_integration
+from stock.push.tasks import BULK_LANE, stock_push_integration
 from stock.push.trail import listing_sends_purge_old
 
 
 @shared_task
 def stock_push_drain() -> int:
-    """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight."""
+    """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight (and
+    none queued yet)."""
     tracking.stale_work_release()
     tracking.feeds_purge()
     lanes_stopped_record()
     with transaction.atomic():
         marking.region_limits_refresh()
     integration_ids = sending.integrations_with_work()
-    for integration_id in integration_ids:
-        stock_push_integration.delay(integration_id)
+    enqueue_once(stock_push_integration, integration_ids, lane=BULK_LANE)
     return len(integration_ids)
 
 
