@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from celery.schedules import crontab
-from kombu import Queue
 from django.conf import settings
+from kombu import Queue
 
 
 def _broker_transport_options() -> dict:
