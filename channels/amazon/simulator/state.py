@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -54,6 +54,8 @@ class SimulatorState:
         self._sellers: dict[str, Seller] = {}
         self._documents: dict[str, FeedDocument] = {}
         self._calls: deque[Call] = deque(maxlen=config.CALL_LOG_SIZE)
+        self._call_counts: Counter[str] = Counter()
+        self._throttled_counts: Counter[str] = Counter()
         self._feed_numbers = itertools.count(50001000000)
         self._seed()
 
@@ -282,6 +284,15 @@ class SimulatorState:
     def record_call(self, call: Call) -> None:
         with self._lock:
             self._calls.append(call)
+            self._call_counts[call.operation] += 1
+            if call.status == 429:
+                self._throttled_counts[call.operation] += 1
+
+    def call_counts(self) -> dict[str, dict[str, int]]:
+        """Calls answered per operation ("token" = LWA) and how many of them were 429s, since the start or reset
+        (the call log keeps only the last few hundred; benchmarks count thousands)."""
+        with self._lock:
+            return {"calls": dict(self._call_counts), "throttled": dict(self._throttled_counts)}
 
     @property
     def calls(self) -> list[Call]:
@@ -294,6 +305,8 @@ class SimulatorState:
             self._sellers.clear()
             self._documents.clear()
             self._calls.clear()
+            self._call_counts.clear()
+            self._throttled_counts.clear()
             self.tokens.clear()
             self.faults.clear()
             self.limiter.clear()
