@@ -252,6 +252,8 @@ STOCK_PUSH_BACKOFF_MAX_SECONDS = env.int("STOCK_PUSH_BACKOFF_MAX_SECONDS", defau
 STOCK_PUSH_COMMAND_TIMEOUT_SECONDS = env.int("STOCK_PUSH_COMMAND_TIMEOUT_SECONDS", default=30 * 60)
 # Orders per searchOrders page (Amazon allows 1 to 100).
 ORDER_DOWNLOAD_PAGE_SIZE = env.int("ORDER_DOWNLOAD_PAGE_SIZE", default=100)
+# Fetch a download's next page in a second thread while this one is stored.
+ORDER_DOWNLOAD_PREFETCH = env.bool("ORDER_DOWNLOAD_PREFETCH", default=True)
 # At most one stock feed per integration this often (Amazon allows 5 feeds per 5 minutes per region);
 # changes collapse meanwhile, and drops to 0 go at once through patchListingsItem.
 STOCK_PUSH_FEED_INTERVAL_SECONDS = env.float("STOCK_PUSH_FEED_INTERVAL_SECONDS", default=60.0)

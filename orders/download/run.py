@@ -11,6 +11,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -25,6 +26,7 @@ from channels.amazon.types import OrdersPage
 from channels.eligibility import Work, eligible, why_not
 from channels.models import Integration
 from orders.download.claim import ClaimLost, download_claim, download_release, download_release_fields
+from orders.download.prefetch import pages_ahead
 from orders.download.store import orders_store_page
 from orders.download.window import page_fetch, window_open, window_restart, window_save
 from orders.models import OrderDownload
@@ -150,17 +152,15 @@ def _walk(integration: Integration, *, claimed_by: str, wait_for_rate_limit: boo
     with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
         while True:
             try:
-                page = page_fetch(gateway, row)
+                for page in pages_ahead(partial(page_fetch, gateway, row), row.next_page_token or None):
+                    _page_commit(integration=integration, row=row, page=page, claimed_by=claimed_by, result=result)
+                return
             except PermanentError:
                 if not row.next_page_token or restarted:
                     raise
                 restarted = True
                 window_restart(row, now=timezone.now())
                 window_save(row, claimed_by=claimed_by)
-                continue
-            _page_commit(integration=integration, row=row, page=page, claimed_by=claimed_by, result=result)
-            if not page.next_token:
-                return
 
 
 def _download_row_of(integration: Integration) -> OrderDownload:
