@@ -30,6 +30,8 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.throwaway import in_throwaway_database
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -44,23 +46,7 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     options = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_bench_idle"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
-        return _run(options)
-    finally:
-        if not options.keep_db:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+    return in_throwaway_database("bench_idle", lambda: _run(options), keep=options.keep_db)
 
 
 def _run(options) -> int:
