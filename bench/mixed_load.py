@@ -243,6 +243,10 @@ def main() -> None:
     env = environment(args, base_url)
     env["SUPPLIER_API_RATE_LIMIT"] = "0"
     subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    # Production serves hashed static files (as the Dockerfile's build step collects them).
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "avasam.settings"
     import django
@@ -271,8 +275,9 @@ def main() -> None:
         web = [str(VENV_BIN / "gunicorn"), "avasam.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "3"]
         processes.append(subprocess.Popen([*web, "--log-level", "warning"], cwd=ROOT, env=env))
         beat_schedule = scratch / "celerybeat-schedule"
-        beat = [str(VENV_BIN / "celery"), "-A", "avasam", "beat", "--loglevel=WARNING", f"-s={beat_schedule}"]
-        processes.append(subprocess.Popen(beat, cwd=ROOT, env=env))
+        beat = [str(VENV_BIN / "celery"), "-A", "avasam", "beat", "--loglevel=INFO", "--schedule", str(beat_schedule)]
+        beat_log = (scratch / "beat.log").open("w")
+        processes.append(subprocess.Popen(beat, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT))
         worker = None if args.paused else start_worker(env, worker_log)
         if worker:
             processes.append(worker)

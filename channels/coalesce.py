@@ -35,6 +35,15 @@ def enqueue_once(task: Task, integration_ids: Iterable[int], *, lane: str) -> in
     return len(integration_ids)
 
 
+def queued_again(*, integration_id: int, lane: str, seconds: float) -> bool:
+    """A started task is about to retry itself: it is the integration's queued task again. False when another one
+    was queued meanwhile (it will do what is left, so the retry is not needed)."""
+    if not settings.REDIS_URL:
+        return True
+    expiry = max(1, int(seconds) + settings.QUEUED_MARKER_SECONDS)
+    return bool(_redis(settings.REDIS_URL).set(_key(lane, integration_id), 1, nx=True, ex=expiry))
+
+
 def queued_clear(*, integration_id: int, lane: str) -> None:
     """The task has started: a change from now on needs a new one."""
     if settings.REDIS_URL:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from avasam.celery import app
-from channels.coalesce import enqueue_once, queued_clear
+from channels.coalesce import enqueue_once, queued_again, queued_clear
 from orders.tasks import DOWNLOAD_LANE, download_orders
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
@@ -50,3 +50,19 @@ def test_the_download_task_clears_its_marker_when_it_starts(broker):
     download_orders.apply(args=(999_999,))  # runs here; there is no such integration, so it is skipped
 
     assert enqueue_once(download_orders, [999_999], lane=DOWNLOAD_LANE) == 1
+
+
+def test_a_retry_is_the_integrations_queued_task_so_no_new_one_joins_it(broker):
+    enqueue_once(download_orders, [101], lane=DOWNLOAD_LANE)
+    queued_clear(integration_id=101, lane=DOWNLOAD_LANE)  # the task started
+
+    assert queued_again(integration_id=101, lane=DOWNLOAD_LANE, seconds=5)
+    assert enqueue_once(download_orders, [101], lane=DOWNLOAD_LANE) == 0
+
+
+def test_no_retry_when_a_new_task_was_queued_meanwhile(broker):
+    enqueue_once(download_orders, [101], lane=DOWNLOAD_LANE)
+    queued_clear(integration_id=101, lane=DOWNLOAD_LANE)  # the task started
+    enqueue_once(download_orders, [101], lane=DOWNLOAD_LANE)  # a change while it ran
+
+    assert not queued_again(integration_id=101, lane=DOWNLOAD_LANE, seconds=5)
