@@ -29,6 +29,29 @@ def pytest_runtest_setup(item):
         skip_or_fail("this test needs Redis: set REDIS_URL=redis://...")
 
 
+@pytest.fixture(autouse=True)
+def _no_queued_markers():
+    """Markers of tasks queued by an earlier test (or run, whose ids repeat) must not hold this test's back."""
+    if settings.REDIS_URL:
+        import redis
+
+        from channels.coalesce import KEY_PREFIX
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(f"{KEY_PREFIX}:*"):
+            client.delete(key)
+
+
+@pytest.fixture(autouse=True)
+def _app_credentials_pause_unseen():
+    """A test's rolled-back pause must not linger in the process's brief cache of it."""
+    from channels.amazon.selectors import app_credentials_pause_forget
+
+    app_credentials_pause_forget()
+    yield
+    app_credentials_pause_forget()
+
+
 @pytest.fixture
 def redis_client():
     import redis

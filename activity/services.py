@@ -51,6 +51,9 @@ def run_finish(
         run.error_count = 1
     run.outcome = outcome
     run.finished_at = finished_at or timezone.now()
+    if run.pk is None:  # opened lazily (run_record's open_now=False): written once, finished
+        run.save()
+        return run
     run.save(update_fields=["outcome", "finished_at", "orders_brought", "listings_changed", "error_count", "error"])
     return run
 
@@ -76,14 +79,22 @@ class RunRecorder:
 
 
 @contextmanager
-def run_record(*, integration_id: int, kind: str, lane: str = "") -> Iterator[RunRecorder]:
+def run_record(*, integration_id: int, kind: str, lane: str = "", open_now: bool = True) -> Iterator[RunRecorder]:
     """Record the enclosed work as one run; an exception marks it failed (in plain words) and propagates.
 
     with run_record(integration_id=..., kind=Run.Kind.ORDER_DOWNLOAD) as run:
         result = ...
         run.orders_brought = result.orders_created
+
+    With open_now=False the run is written only when it ends (one insert; nothing at all when discarded), so it is
+    not seen "running" meanwhile: for short work that is most often discarded, such as an idle order download.
     """
-    recorder = RunRecorder(run_start(integration_id=integration_id, kind=kind, lane=lane))
+    run = (
+        run_start(integration_id=integration_id, kind=kind, lane=lane)
+        if open_now
+        else Run(integration_id=integration_id, kind=kind, lane=lane, started_at=timezone.now())
+    )
+    recorder = RunRecorder(run)
     try:
         yield recorder
     except BaseException as exc:
@@ -100,7 +111,8 @@ def run_record(*, integration_id: int, kind: str, lane: str = "") -> Iterator[Ru
         )
         raise
     if recorder.discarded:
-        Run.objects.filter(pk=recorder.run.pk).delete()
+        if recorder.run.pk is not None:
+            Run.objects.filter(pk=recorder.run.pk).delete()
         return
     run_finish(
         run=recorder.run,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery.schedules import crontab
 from django.conf import settings
+from kombu import Queue
 
 
 def _broker_transport_options() -> dict:
@@ -24,6 +25,12 @@ def _broker_transport_options() -> dict:
 broker_url = settings.CELERY_BROKER_URL
 broker_transport_options = _broker_transport_options()
 broker_connection_retry_on_startup = True
+
+# The fast lane (a listing dropped to 0) has its own queue: a worker takes from both in turn, so neither waits
+# behind the other's backlog. A worker started without --queues consumes every queue listed here.
+task_default_queue = "celery"
+task_queues = (Queue("celery"), Queue("stock-fast"))
+task_routes = {"stock.push.tasks.stock_push_fast_lane": {"queue": "stock-fast"}}
 
 task_always_eager = settings.CELERY_TASK_ALWAYS_EAGER
 task_eager_propagates = True

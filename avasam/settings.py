@@ -211,6 +211,10 @@ AMAZON_SELLER_CENTRAL_URL = env("AMAZON_SELLER_CENTRAL_URL", default=None)
 
 # Background work. Without Redis, Celery uses a broker that needs no server.
 REDIS_URL = env("REDIS_URL", default=None)
+# A queued per-integration task blocks duplicates until it starts, or at most this long (a lost message).
+QUEUED_MARKER_SECONDS = env.int("QUEUED_MARKER_SECONDS", default=600)
+# How long a process trusts its last look at the app-credentials pause (every Amazon call checks it).
+AMAZON_APP_CREDENTIALS_PAUSE_CHECK_SECONDS = env.float("AMAZON_APP_CREDENTIALS_PAUSE_CHECK_SECONDS", default=10.0)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=None) or REDIS_URL or "filesystem://"
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
@@ -259,6 +263,8 @@ STOCK_PUSH_BACKOFF_MAX_SECONDS = env.int("STOCK_PUSH_BACKOFF_MAX_SECONDS", defau
 STOCK_PUSH_COMMAND_TIMEOUT_SECONDS = env.int("STOCK_PUSH_COMMAND_TIMEOUT_SECONDS", default=30 * 60)
 # Orders per searchOrders page (Amazon allows 1 to 100).
 ORDER_DOWNLOAD_PAGE_SIZE = env.int("ORDER_DOWNLOAD_PAGE_SIZE", default=100)
+# Fetch a download's next page in a second thread while this one is stored.
+ORDER_DOWNLOAD_PREFETCH = env.bool("ORDER_DOWNLOAD_PREFETCH", default=True)
 # At most one stock feed per integration this often (Amazon allows 5 feeds per 5 minutes per region);
 # changes collapse meanwhile, and drops to 0 go at once through patchListingsItem.
 STOCK_PUSH_FEED_INTERVAL_SECONDS = env.float("STOCK_PUSH_FEED_INTERVAL_SECONDS", default=60.0)

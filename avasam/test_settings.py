@@ -14,3 +14,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 AMAZON_SP_API_ENDPOINT = None
 AMAZON_LWA_TOKEN_URL = "https://api.amazon.com/auth/o2/token"
 AMAZON_SELLER_CENTRAL_URL = None
+# Without Redis the fetching thread keeps tokens and rate-limit buckets in rows of its own database connection,
+# which would wait on the test's open transaction.
+ORDER_DOWNLOAD_PREFETCH = bool(REDIS_URL)  # noqa: F405

@@ -5,15 +5,18 @@
 Creates a throwaway database (<name>_bench_orders, migrated, dropped at the end), starts the Amazon simulator in this
 process with its rate limits sped up, places N orders of two lines each for one integration (half the SKUs
 mapped to products), then:
-  1. fetches and parses every page through the gateway with no database work (the floor), and
+  1. fetches and parses every page through the gateway with no database work (the library floor),
+  1b. fetches the same pages (same includedData) with a bare httpx.Client and json.loads alone (the plain floor),
   2. runs the real download (orders.download.orders_download) over the same orders,
-and prints orders per second, database queries per page, SP-API calls, peak memory, and the ratio of the two
-times. Targets: >= 1,000 orders/s on 2 cores, constant queries per page, download <= 2x fetch+parse.
+and prints orders per second, database queries per page, SP-API calls, peak memory, and the ratio of the download
+to each floor. Targets (issue 17): >= 3,000 orders/s on PostgreSQL on 2 cores, constant queries per page, download
+<= 2x the plain floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import statistics
@@ -23,7 +26,11 @@ import tracemalloc
 import uuid
 from pathlib import Path
 
+import httpx
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.throwaway import in_throwaway_database
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
 os.environ.setdefault("DEBUG", "true")
 
@@ -38,34 +45,19 @@ def main() -> int:
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     options = parser.parse_args()
 
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        print("This benchmark needs PostgreSQL: set DATABASE_URL=postgres://...", file=sys.stderr)
-        return 2
-    settings.ORDER_DOWNLOAD_PAGE_SIZE = options.page_size
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_bench_orders"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
-    try:
-        return _run(options)
-    finally:
-        if not options.keep_db:
-            connection.creation.destroy_test_db(settings.DATABASES["default"]["NAME"], verbosity=0)
+    return in_throwaway_database("bench_orders", lambda: _run(options), keep=options.keep_db)
 
 
 def _run(options) -> int:
     from django.conf import settings
     from django.db import connection
 
+    settings.ORDER_DOWNLOAD_PAGE_SIZE = options.page_size
+
     from accounts.models import SellerAccount
     from channels.amazon.gateway import gateway_for
     from channels.amazon.simulator import AmazonSimulator
-    from channels.amazon.simulator.testing import authorise
+    from channels.amazon.simulator.testing import authorise, token_request
     from channels.models import Integration
     from orders.download import orders_download
     from orders.models import Order, OrderLine
@@ -130,6 +122,31 @@ def _run(options) -> int:
             gateway.close()
             return seconds, fetched, pages
 
+        def plain_floor() -> tuple[float, int, int]:
+            """1b. The plain floor: a bare httpx.Client and json.loads per page, same pages and includedData."""
+            access_token = token_request(
+                base_url, grant_type="refresh_token", refresh_token=integration.refresh_token
+            ).json()["access_token"]
+            created_after = timezone.now() - timezone.timedelta(days=settings.ORDER_FIRST_DOWNLOAD_DAYS)
+            params = {
+                "marketplaceIds": uk,
+                "includedData": "FULFILLMENT,PROCEEDS",
+                "maxResultsPerPage": options.page_size,
+                "createdAfter": created_after.isoformat().replace("+00:00", "Z"),
+            }
+            fetched, pages = 0, 0
+            with httpx.Client(base_url=base_url, headers={"x-amz-access-token": access_token}) as client:
+                started = time.perf_counter()
+                while True:
+                    body = json.loads(client.get("/orders/2026-01-01/orders", params=params).content)
+                    fetched, pages = fetched + len(body["orders"]), pages + 1
+                    token = body.get("pagination", {}).get("nextToken")
+                    if not token:
+                        break
+                    params = {**params, "paginationToken": token}
+                seconds = time.perf_counter() - started
+            return seconds, fetched, pages
+
         counter = _QueryCounter()
 
         def download():
@@ -147,10 +164,12 @@ def _run(options) -> int:
             searches = sum(1 for call in calls if call.operation == "searchOrders")
             return seconds, result, len(calls), searches
 
-        fetch_times, download_times, rss_after_fetch = [], [], 0.0
+        fetch_times, plain_times, download_times, rss_after_fetch = [], [], [], 0.0
         for _ in range(options.rounds):
             fetch_seconds, fetched, fetch_pages = fetch_and_parse()
             fetch_times.append(fetch_seconds)
+            plain_seconds, plain_fetched, plain_pages = plain_floor()
+            plain_times.append(plain_seconds)
             rss_after_fetch = max(rss_after_fetch, _peak_rss_mb())
             download_seconds, result, sp_api_calls, search_calls = download()
             download_times.append(download_seconds)
@@ -160,7 +179,7 @@ def _run(options) -> int:
         download()
         traced_peak_mb = tracemalloc.get_traced_memory()[1] / 1024 / 1024
         tracemalloc.stop()
-        fetch_seconds, download_seconds = min(fetch_times), min(download_times)
+        fetch_seconds, download_seconds, plain_seconds = min(fetch_times), min(download_times), min(plain_times)
 
         orders_stored = Order.objects.filter(integration=integration).count()
         lines_stored = OrderLine.objects.filter(order__integration=integration).count()
@@ -178,12 +197,21 @@ def _run(options) -> int:
             f"({fetch_pages} pages; best of {options.rounds}; median {statistics.median(fetch_times):.2f} s)"
         )
         print(
+            f"plain httpx + json     {plain_seconds:.2f} s = {plain_fetched / plain_seconds:,.0f} orders/s "
+            f"({plain_pages} pages; best of {options.rounds}; median {statistics.median(plain_times):.2f} s)"
+        )
+        print(
             f"download / fetch+parse {download_seconds / fetch_seconds:.2f}x best to best, "
             f"{statistics.median(download_times) / statistics.median(fetch_times):.2f}x median to median"
         )
         print(
+            f"download / plain floor {download_seconds / plain_seconds:.2f}x best to best, "
+            f"{statistics.median(download_times) / statistics.median(plain_times):.2f}x median to median "
+            "(target <= 2x)"
+        )
+        print(
             f"DB queries per page    min {min(middle_pages)}, max {max(middle_pages)} (pages after the first; "
-            f"before the first page, the claim and window: {per_page[0]}, last page incl. release: {per_page[-1]}); "
+            f"before the first page, the hold and window: {per_page[0]}, last page incl. letting go: {per_page[-1]}); "
             f"total {sum(per_page)} for {result.pages} pages"
         )
         print(

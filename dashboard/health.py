@@ -52,6 +52,8 @@ class HealthFacts:
     last_download: RunFact | None = None  # the latest finished download, whatever its outcome
     last_download_success: RunFact | None = None
     download_failures_since_success: int = 0
+    # The last download that finished without error, with or without new orders (an idle one writes no run).
+    orders_last_checked_at: datetime | None = None
     last_push: RunFact | None = None
     last_push_success: RunFact | None = None
     push_failures_since_success: int = 0
@@ -179,11 +181,11 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
         )
     elif syncing:
         success = facts.last_download_success
-        succeeded_at = success.finished_at if success else None
+        checked = [moment for moment in (success and success.finished_at, facts.orders_last_checked_at) if moment]
         # A re-authorisation starts the count again, as the first authorisation did.
-        reference = max(filter(None, [succeeded_at, facts.authorised_at]), default=None)
+        reference = max(filter(None, [*checked, facts.authorised_at]), default=None)
         if reference is not None and now - reference > DOWNLOAD_SILENCE:
-            since = f"since {_when(reference)}" if success else "yet"
+            since = f"since {_when(reference)}" if checked else "yet"
             problems.append(
                 Problem(
                     "warning",

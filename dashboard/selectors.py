@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from activity.models import Run
@@ -29,6 +29,7 @@ FACT_COLUMNS = (
     "unknown",
     "paused",
     "due_today",
+    "orders_last_checked_at",
 )
 
 
@@ -54,16 +55,20 @@ def _latest(kind: str, *outcomes: str) -> Subquery:
     return Subquery(runs.order_by("-started_at", "-pk").values("pk")[:1])
 
 
-def _failures_since_success(kind: str, ok: tuple[str, ...]) -> Coalesce:
-    """Failed runs of `kind` after the integration's last successful one (all of them when none succeeded)."""
+def _failures_since_success(kind: str, ok: tuple[str, ...], last_success_elsewhere: str = "") -> Coalesce:
+    """Failed runs of `kind` after the integration's last successful one (all of them when none succeeded), or
+    after `last_success_elsewhere` (an outer column) when later: an idle download succeeds without a run."""
     last_ok = (
         Run.objects.filter(integration_id=OuterRef(OuterRef("pk")), kind=kind, outcome__in=ok)
         .order_by("-started_at", "-pk")
         .values("started_at")[:1]
     )
+    since = Coalesce(Subquery(last_ok), Value(EPOCH))
+    if last_success_elsewhere:
+        since = Greatest(since, Coalesce(OuterRef(last_success_elsewhere), Value(EPOCH)))
     failures = (
         Run.objects.filter(integration_id=OuterRef("pk"), kind=kind, outcome=Run.Outcome.FAILED)
-        .filter(started_at__gt=Coalesce(Subquery(last_ok), Value(EPOCH)))
+        .filter(started_at__gt=since)
         .order_by()
         .values("integration_id")
         .annotate(n=Count("pk"))
@@ -124,7 +129,7 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             last_download_success=_latest(download, *ok),
             last_push=_latest(push),
             last_push_success=_latest(push, *ok),
-            download_failures=_failures_since_success(download, ok),
+            download_failures=_failures_since_success(download, ok, "order_download__last_succeeded_at"),
             push_failures=_failures_since_success(push, ok),
             waiting=_listings(pending),
             waiting_since=_listings(pending, Min, "pending_since"),
@@ -133,6 +138,7 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             unknown=_listings(Q(unknown_sku=True, mapping__isnull=False)),
             paused=Exists(AppCredentialsPause.objects.all()),
             due_today=_unshipped_due_today(now),
+            orders_last_checked_at=F("order_download__last_succeeded_at"),
         )
         .values("id", *FACT_COLUMNS)
     }
@@ -154,6 +160,7 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             last_download=_run_fact(runs.get(row["last_download"])),
             last_download_success=_run_fact(runs.get(row["last_download_success"])),
             download_failures_since_success=row["download_failures"],
+            orders_last_checked_at=row["orders_last_checked_at"],
             last_push=_run_fact(runs.get(row["last_push"])),
             last_push_success=_run_fact(runs.get(row["last_push_success"])),
             push_failures_since_success=row["push_failures"],

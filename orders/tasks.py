@@ -6,27 +6,29 @@ import logging
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
+from django.db import transaction
 from django.utils import timezone
 
 from channels.amazon.errors import AmazonError
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.selectors import app_credentials_paused
+from channels.coalesce import enqueue_once, queued_clear
 from channels.eligibility import Work, eligible
 from orders.download import download_finished, downloads_swept, downloads_to_sweep, orders_download
 from orders.services import orders_purge_expired
 from orders.signals import orders_purging
 
 logger = logging.getLogger(__name__)
+DOWNLOAD_LANE = "orders"
 
 
 @shared_task
 def download_orders_for_all_integrations() -> int:
-    """Beat: one download task per integration that may download orders now."""
+    """Beat: one download task per integration that may download orders now and has none queued yet."""
     if app_credentials_paused():  # ops are fixing the app's own credentials: no integration can call Amazon
         return 0
     integration_ids = list(eligible(Work.ORDERS).values_list("pk", flat=True))
-    for integration_id in integration_ids:
-        download_orders.delay_on_commit(integration_id)
+    transaction.on_commit(lambda: enqueue_once(download_orders, integration_ids, lane=DOWNLOAD_LANE))
     return len(integration_ids)
 
 
@@ -42,6 +44,7 @@ def sweep_order_downloads() -> int:
     now = timezone.now()
     integration_ids = downloads_to_sweep(now=now)
     downloads_swept(integration_ids=integration_ids, now=now)
+    # Not coalesced: a dead worker's prefetched message keeps its "queued" marker until that expires.
     for integration_id in integration_ids:
         download_orders.delay_on_commit(integration_id)
     return len(integration_ids)
@@ -50,6 +53,8 @@ def sweep_order_downloads() -> int:
 @shared_task(bind=True, max_retries=None)
 def download_orders(self, integration_id: int, failures: int = 0) -> str:
     """Download one integration's orders; when Amazon says "later", the task retries itself, never sleeps."""
+    if not self.request.retries:
+        queued_clear(integration_id=integration_id, lane=DOWNLOAD_LANE)
     try:
         return orders_download(integration_id=integration_id).summary()
     except SoftTimeLimitExceeded:  # a long first download: every page so far is committed, carry on at once

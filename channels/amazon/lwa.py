@@ -51,6 +51,8 @@ class _Token:
 
 _memory: dict[str, _Token] = {}
 _memory_lock = threading.Lock()
+_memory_swept_at = 0.0
+MEMORY_SWEEP_SECONDS = 60
 
 
 def _token_endpoint(form: dict[str, str]) -> dict[str, Any]:
@@ -76,10 +78,10 @@ def access_token(refresh_token: str) -> str:
     """A valid access token for this refresh token: this process's, else the shared one, else a new one from LWA
     (asked by one process at a time per seller; the others wait for it)."""
     key = _cache_key(refresh_token)
-    token = _memory_get(key) or _shared().get(key)
+    token = _memory_get(key)
     if token is None:
-        token = _refreshed(key, refresh_token)
-    _memory_put(key, token)
+        token = _shared().get(key) or _refreshed(key, refresh_token)
+        _memory_put(key, token)
     return token.access_token
 
 
@@ -133,10 +135,15 @@ def _memory_get(key: str) -> _Token | None:
 
 
 def _memory_put(key: str, token: _Token) -> None:
+    global _memory_swept_at
     now = time.time()
     with _memory_lock:
-        for stale in [k for k, v in _memory.items() if v.expires_at <= now]:
-            del _memory[stale]
+        # Expired tokens go once a minute, not on every put: with ten thousand sellers a sweep per put is the
+        # biggest cost of an idle poll.
+        if now - _memory_swept_at >= MEMORY_SWEEP_SECONDS:
+            for stale in [k for k, v in _memory.items() if v.expires_at <= now]:
+                del _memory[stale]
+            _memory_swept_at = now
         _memory[key] = token
 
 

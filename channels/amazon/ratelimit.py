@@ -44,6 +44,9 @@ PUBLISHED_LIMITS: dict[str, Limit] = {
     "searchListingsItems": Limit(5.0, 5),
 }
 
+# Tokens are refilled at this share of Amazon's rate: a token is taken before the request travels, and requests from
+# several processes reach Amazon closer together than they took their tokens, so the full rate would meet 429s.
+RATE_SAFETY = 0.9
 BACKOFF_BASE_SECONDS = 1.0
 BACKOFF_CAP_SECONDS = 15 * 60
 # A 429 more than this long after the previous one starts a new streak (backoff from the base again).
@@ -54,7 +57,7 @@ _TAKE_SCRIPT = """
 local now_parts = redis.call('TIME')
 local now = tonumber(now_parts[1]) + tonumber(now_parts[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'rate', 'tokens', 'refilled_at')
-local rate = tonumber(state[1]) or tonumber(ARGV[1])
+local rate = (tonumber(state[1]) or tonumber(ARGV[1])) * tonumber(ARGV[4])
 local burst = tonumber(ARGV[2])
 local tokens = tonumber(state[2]) or burst
 local refilled_at = tonumber(state[3]) or now
@@ -154,7 +157,7 @@ class RedisBuckets:
     def take(self, selling_partner_id: str, operation: str) -> float:
         limit = PUBLISHED_LIMITS[operation]
         key = _key(selling_partner_id, operation)
-        return float(self._take(keys=[key], args=[limit.rate, limit.burst, _idle_ttl(limit)]))
+        return float(self._take(keys=[key], args=[limit.rate, limit.burst, _idle_ttl(limit), RATE_SAFETY]))
 
     def set_rate(self, selling_partner_id: str, operation: str, rate: float) -> None:
         key = _key(selling_partner_id, operation)
@@ -177,9 +180,9 @@ class DatabaseBuckets:
     def take(self, selling_partner_id: str, operation: str) -> float:
         with transaction.atomic():
             bucket = _locked_bucket(selling_partner_id, operation)
-            now = time.time()
-            tokens = min(bucket.burst, bucket.tokens + max(0.0, now - bucket.refilled_at) * bucket.rate)
-            wait = 0.0 if tokens >= 1 else (1 - tokens) / bucket.rate
+            now, rate = time.time(), bucket.rate * RATE_SAFETY
+            tokens = min(bucket.burst, bucket.tokens + max(0.0, now - bucket.refilled_at) * rate)
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
             if not wait:
                 tokens -= 1
             RateLimitBucket.objects.filter(pk=bucket.pk).update(tokens=tokens, refilled_at=now)

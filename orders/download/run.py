@@ -1,7 +1,9 @@
 """One order download of one integration: held while alive, walked page by page, recorded in the activity log.
 
 Every page is committed with the resume point for the next one; the cursor moves only when the last page of
-a window is committed.
+a window is committed, together with the download's finishing stamps. An idle download (nothing new) is four
+queries: read, hold, that last commit, let go; it writes no activity run, the seller sees it as "orders last
+checked".
 """
 
 from __future__ import annotations
@@ -9,9 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from activity.models import Run
@@ -23,9 +25,10 @@ from channels.amazon.types import OrdersPage
 from channels.eligibility import Work, eligible, why_not
 from channels.holding import hold
 from channels.models import Integration
-from orders.download.status import ORDERS_LANE, download_finished, download_started
+from orders.download.prefetch import pages_ahead
+from orders.download.status import ORDERS_LANE, download_finished, download_finished_fields, download_row
 from orders.download.store import SkippedOrder, orders_store_page
-from orders.download.window import page_fetch, window_open, window_restart, window_save
+from orders.download.window import WINDOW_FIELDS, page_fetch, window_open, window_restart, window_save
 from orders.models import OrderDownload
 
 logger = logging.getLogger(__name__)
@@ -45,6 +48,13 @@ class DownloadResult:
     @property
     def failed(self) -> bool:
         return self.outcome == "failed"
+
+    @property
+    def idle(self) -> bool:
+        """Done with no order at all on Amazon's pages: nothing for the activity log."""
+        return self.outcome == "done" and not (
+            self.orders_created or self.orders_updated or self.orders_not_imported or self.orders_skipped
+        )
 
     def summary(self) -> str:
         if self.outcome == "skipped":
@@ -67,9 +77,9 @@ def orders_download(
     on_wait: Callable[[], None] | None = None,
     result: DownloadResult | None = None,
 ) -> DownloadResult:
-    """_orders_download, recorded as a run in the activity log (a skipped download is not a run)."""
+    """_orders_download, recorded as a run in the activity log (a skipped or idle download is not a run)."""
     result = result or DownloadResult(integration_id=integration_id)
-    with run_record(integration_id=integration_id, kind=Run.Kind.ORDER_DOWNLOAD) as run:
+    with run_record(integration_id=integration_id, kind=Run.Kind.ORDER_DOWNLOAD, open_now=False) as run:
         try:
             return _orders_download(
                 integration_id=integration_id,
@@ -83,7 +93,7 @@ def orders_download(
 
 
 def _run_fill(recorder: RunRecorder, result: DownloadResult) -> None:
-    if result.outcome == "skipped":
+    if result.outcome == "skipped" or result.idle:
         recorder.discard()
         return
     recorder.orders_brought = result.orders_created
@@ -114,7 +124,7 @@ def _orders_download(
        revoked authorisation flags the integration).
     """
     result.outcome, result.problem = "done", ""
-    integration = eligible(Work.ORDERS).filter(pk=integration_id).first()
+    integration = eligible(Work.ORDERS).select_related("order_download").filter(pk=integration_id).first()
     if integration is None:
         result.outcome, result.problem = "skipped", _why_skipped(integration_id)
         return result
@@ -124,18 +134,17 @@ def _orders_download(
             if wait_for_holder:
                 result.problem += f" (still, after waiting {wait_for_holder:.0f} s)"
             return result
-        row = download_started(integration_id=integration_id)
+        row = _download_row_of(integration)
         try:
             _walk(integration, row, wait_for_rate_limit=wait_for_rate_limit, result=result)
         except AmazonError as error:
             outcome = outcome_of(error, integration_id=integration_id)
             result.outcome, result.problem = "failed", outcome.message
+            download_finished(integration_id=integration_id, problem=outcome.message)
             if outcome.retries:
-                download_finished(integration_id=integration_id, problem=outcome.message)
                 raise
             logger.warning("Order download of integration %s failed: %s", integration_id, outcome.message)
-        download_finished(integration_id=integration_id, problem=result.problem, succeeded=not result.failed)
-    return result
+    return result  # a finished walk stamped the download with its last page
 
 
 def _why_skipped(integration_id: int) -> str:
@@ -145,46 +154,58 @@ def _why_skipped(integration_id: int) -> str:
     return why_not(integration, Work.ORDERS) or "it may not download orders now"
 
 
+def _download_row_of(integration: Integration) -> OrderDownload:
+    try:
+        return integration.order_download
+    except OrderDownload.DoesNotExist:  # the integration's first download
+        return download_row(integration_id=integration.pk)
+
+
 def _walk(integration: Integration, row: OrderDownload, *, wait_for_rate_limit: bool, result: DownloadResult) -> None:
-    """Open a window (or resume the one in progress) and fetch its pages; a refused saved token restarts it once."""
-    window_open(row, now=timezone.now())
-    window_save(row)
+    """Open a window (or resume the one in progress) and fetch its pages, the next one while this one is stored; a
+    refused saved token restarts the window once.
+
+    A new window is saved with its first committed page: if that page never comes, the next download opens a
+    window just like it.
+    """
+    started_at = timezone.now()
+    window_open(row, now=started_at)
     restarted = False
     with gateway_for(integration, wait_for_rate_limit=wait_for_rate_limit) as gateway:
         while True:
             try:
-                page = page_fetch(gateway, row)
+                for page in pages_ahead(partial(page_fetch, gateway, row), row.next_page_token or None):
+                    _page_commit(integration=integration, row=row, page=page, started_at=started_at, result=result)
+                return
             except PermanentError:
                 if not row.next_page_token or restarted:
                     raise
                 restarted = True
                 window_restart(row, now=timezone.now())
                 window_save(row)
-                continue
-            _page_commit(integration=integration, row=row, page=page, result=result)
-            if not page.next_token:
-                return
 
 
-def _page_commit(*, integration: Integration, row: OrderDownload, page: OrdersPage, result: DownloadResult) -> None:
-    """Store a page and its resume point in one transaction; the last page also moves the cursor."""
+def _page_commit(
+    *, integration: Integration, row: OrderDownload, page: OrdersPage, started_at, result: DownloadResult
+) -> None:
+    """Store a page and its resume point in one transaction; the last page also moves the cursor and stamps the
+    download finished. A last page with no orders is that one statement alone."""
     now = timezone.now()
+    if page.next_token:
+        fields = {name: getattr(row, name) for name in WINDOW_FIELDS}
+    else:
+        fields = {"cursor": row.window_until, "window_created_after": None, "window_updated_after": None}
+        fields.update(window_until=None, **download_finished_fields(succeeded=True))
+    row.pages_done += 1  # the row is ours while we hold the lane
+    fields.update(next_page_token=page.next_token or "", pages_done=row.pages_done, last_started_at=started_at)
+    commit = OrderDownload.objects.filter(pk=row.pk)
+    if not page.orders and not page.next_token:
+        commit.update(**fields)
+        result.pages += 1
+        return
     with transaction.atomic():
         # First statement: locks the download row, so mapping changes (orders_reclassify) wait for this page.
-        OrderDownload.objects.filter(pk=row.pk).update(
-            next_page_token=page.next_token or "",
-            pages_done=F("pages_done") + 1,
-            **(
-                {}
-                if page.next_token
-                else {
-                    "cursor": row.window_until,
-                    "window_created_after": None,
-                    "window_updated_after": None,
-                    "window_until": None,
-                }
-            ),
-        )
+        commit.update(**fields)
         if connection.vendor == "postgresql":
             # A page lost in a database crash is fetched again: its resume point is in the same transaction.
             with connection.cursor() as cursor:

@@ -28,19 +28,19 @@ def download_row(*, integration_id: int) -> OrderDownload:
         return OrderDownload.objects.get(integration_id=integration_id)
 
 
-def download_started(*, integration_id: int) -> OrderDownload:
-    row = download_row(integration_id=integration_id)
-    row.last_started_at = timezone.now()
-    OrderDownload.objects.filter(pk=row.pk).update(last_started_at=row.last_started_at)
-    return row
-
-
 def download_finished(*, integration_id: int, problem: str = "", succeeded: bool = False) -> None:
+    OrderDownload.objects.filter(integration_id=integration_id).update(
+        **download_finished_fields(problem=problem, succeeded=succeeded)
+    )
+
+
+def download_finished_fields(*, problem: str = "", succeeded: bool = False) -> dict:
+    """The columns that stamp a download finished: written alone, or with a download's last page."""
     now = timezone.now()
     fields = {"last_finished_at": now, "last_problem": problem[:500]}
     if succeeded:
         fields["last_succeeded_at"] = now
-    OrderDownload.objects.filter(integration_id=integration_id).update(**fields)
+    return fields
 
 
 # A download the sweeper enqueued that has not started after this is enqueued again (its message was lost).

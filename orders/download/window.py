@@ -43,12 +43,12 @@ def window_save(row: OrderDownload) -> None:
     OrderDownload.objects.filter(pk=row.pk).update(**{name: getattr(row, name) for name in WINDOW_FIELDS})
 
 
-def page_fetch(gateway: AmazonGateway, row: OrderDownload) -> OrdersPage:
-    """The window's next page from Amazon."""
+def page_fetch(gateway: AmazonGateway, row: OrderDownload, pagination_token: str | None) -> OrdersPage:
+    """A page of the window from Amazon: its first (no token) or the one a page's token points to."""
     return gateway.search_orders(
         created_after=row.window_created_after,
         last_updated_after=row.window_updated_after,
-        pagination_token=row.next_page_token or None,
+        pagination_token=pagination_token,
         max_results=page_size(),
     )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import transaction
 
+from channels.coalesce import enqueue_once
 from channels.holding import unheld
 from stock.push import marking, sending, tracking
 from stock.push.lanes import BULK_LANE, lanes_stopped_record
@@ -15,7 +16,8 @@ from stock.push.trail import listing_sends_purge_old
 
 @shared_task
 def stock_push_drain() -> int:
-    """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight."""
+    """Beat, every STOCK_PUSH_DRAIN_SECONDS: one task per integration with anything pending or in flight (and
+    none queued yet)."""
     tracking.lost_feeds_release()
     tracking.feeds_purge()
     lanes_stopped_record()
@@ -23,8 +25,7 @@ def stock_push_drain() -> int:
         marking.region_limits_refresh()
     # One already held by a live sender is being worked on: it needs no second task (a dead one holds nothing).
     integration_ids = unheld(BULK_LANE, sending.integrations_with_work())
-    for integration_id in integration_ids:
-        stock_push_integration.delay(integration_id)
+    enqueue_once(stock_push_integration, integration_ids, lane=BULK_LANE)
     return len(integration_ids)
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from contextlib import suppress
 from decimal import Decimal
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
@@ -18,11 +19,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from channels.amazon.marketplaces import UnknownMarketplace, marketplace_by_id
+from channels.coalesce import enqueue_once
 from channels.eligibility import Work, eligible, may
 from channels.models import Integration
 from stock.models import ListingMapping
 from stock.push import planning
 from stock.push.bulk import bulk_update_rows
+from stock.push.lanes import FAST_LANE
 from stock.push.models import ListingPush, PushLane
 from stock.push.tasks import stock_push_fast_lane
 
@@ -79,9 +82,8 @@ def listings_mark_pending(
         size = settings.STOCK_PUSH_MARK_BATCH_SIZE
         for batch in _batches_by_sku(keys, size):
             marked += _mark_batch(batch, integrations, forced_integrations if force else set(), fast_lane)
-    if fast_lane:
-        for fast_integration_id in sorted(fast_lane):
-            stock_push_fast_lane.delay_on_commit(fast_integration_id)
+    if fast_lane:  # coalesced: one queued fast-lane task per integration however many batches drop listings to 0
+        transaction.on_commit(partial(enqueue_once, stock_push_fast_lane, sorted(fast_lane), lane=FAST_LANE))
     return marked
 
 

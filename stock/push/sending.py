@@ -406,9 +406,12 @@ def integration_push(
     return result
 
 
-def integrations_with_work() -> list[int]:
-    """Pushing integrations with something pending or a feed in flight (for the drain's fan-out)."""
+def integrations_with_work(*, among: list[int] | None = None) -> list[int]:
+    """Pushing integrations (of `among`, else all) with something pending or a feed in flight: one query, for the
+    drain's fan-out and push_stock."""
     live = eligible(Work.STOCK)
+    if among is not None:
+        live = live.filter(pk__in=among)
     pending = ListingPush.objects.filter(pending=True, integration__in=live).values("integration_id")
     in_flight = PushFeed.objects.filter(
         state__in=[PushFeed.State.PREPARING, PushFeed.State.SUBMITTED], integration__in=live

@@ -24,6 +24,7 @@ Amazon surfaces (same paths as Amazon):
 Control surface (JSON; for benchmarks, `make run` and out-of-process tests):
     GET    /_sim/state[?calls=N]   sellers with listings, orders (lines shipped/cancelled, packages) and feeds;
                                    pending faults; the last N calls; call_counts {operation: {status: calls}}
+    GET    /_sim/counts            {"calls": {operation: n}, "throttled": {operation: n}} ("token" = LWA)
     POST   /_sim/sellers           {"selling_partner_id", "marketplace_ids": [...], "store_name"?}
     POST   /_sim/orders            {"selling_partner_id", "marketplace_id", "lines"?: [{"sku", "quantity",
                                    "unit_price", "title"?, "order_item_id"?}], "status"?, "fulfilled_by"?,

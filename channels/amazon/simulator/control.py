@@ -20,6 +20,7 @@ _T = TypeVar("_T")
 
 def register(router: Router) -> None:
     router.add("GET", PREFIX + "/state", show_state)
+    router.add("GET", PREFIX + "/counts", show_counts)
     router.add("POST", PREFIX + "/sellers", add_seller)
     router.add("POST", PREFIX + "/orders", add_order)
     router.add("POST", PREFIX + "/orders/status", set_order_status)
@@ -39,6 +40,10 @@ def show_state(exchange: Exchange) -> Response:
     if not calls.isdigit():
         raise BadRequest("calls must be a whole number.")
     return json_response(200, exchange.state.snapshot(calls=int(calls)))
+
+
+def show_counts(exchange: Exchange) -> Response:
+    return json_response(200, exchange.state.call_counts())
 
 
 def add_seller(exchange: Exchange) -> Response:

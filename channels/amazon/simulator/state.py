@@ -354,6 +354,18 @@ class SimulatorState:
                 count for (op, code), count in self._call_counts.items() if op == operation and status in (None, code)
             )
 
+    def call_counts(self) -> dict[str, dict[str, int]]:
+        """Calls answered per operation ("token" = LWA) and how many of them were 429s, since the start or reset
+        (the call log keeps only the last few hundred; benchmarks count thousands)."""
+        calls: Counter[str] = Counter()
+        throttled: Counter[str] = Counter()
+        with self._lock:
+            for (operation, status), count in self._call_counts.items():
+                calls[operation] += count
+                if status == 429:
+                    throttled[operation] += count
+        return {"calls": dict(calls), "throttled": dict(throttled)}
+
     @property
     def calls(self) -> list[Call]:
         with self._lock:

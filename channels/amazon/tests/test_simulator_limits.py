@@ -36,6 +36,16 @@ def test_the_burst_is_allowed_then_quota_exceeded(client):
     assert client.get(PARTICIPATIONS).json()["errors"][0]["code"] == "QuotaExceeded"
 
 
+def test_counts_say_how_many_calls_of_each_operation_and_how_many_429s(amazon_simulator, client):
+    for _ in range(16):
+        client.get(PARTICIPATIONS)
+
+    counts = httpx.get(amazon_simulator.base_url + "/_sim/counts").json()
+
+    assert counts["calls"]["getMarketplaceParticipations"] == 16 and counts["calls"]["token"] >= 1
+    assert counts["throttled"] == {"getMarketplaceParticipations": 1}
+
+
 def test_buckets_are_per_seller_and_operation(amazon_simulator, client):
     for _ in range(15):
         client.get(PARTICIPATIONS)

@@ -13,6 +13,9 @@ from stock.push.lanes import BULK_LANE
 from stock.push.marking import listings_mark_pending
 from stock.push.models import ListingPush
 
+# Integrations recomputed per listings_mark_pending call: bounds the memory of one call, not its query count.
+PREPARE_CHUNK = 100
+
 
 class Command(BaseCommand):
     help = (
@@ -43,22 +46,36 @@ class Command(BaseCommand):
         if not integrations:
             self.stdout.write("No enabled, authorised integration with stock updates on: nothing to send.")
             return
+        busy = self._prepare([each.pk for each in integrations])
         failed = False
         for each in integrations:
-            line, ok = self._push(each, timeout)
+            # Nothing pending nor in flight: nothing to wait for, and no query spent on it.
+            idle = each.pk not in busy
+            line, ok = self._summary(each, sending.PushResult(each.pk)) if idle else self._push(each, timeout)
             self.stdout.write(line)
             failed |= not ok
         if failed:
             raise CommandError("Some stock updates failed; see above.", returncode=1)
 
+    def _prepare(self, integration_ids: list[int]) -> set[int]:
+        """Recompute every listing (catches anything changed outside the services) and retry backed-off listings
+        now, a chunk of integrations at a time; returns the integrations with anything to send or follow."""
+        for start in range(0, len(integration_ids), PREPARE_CHUNK):
+            chunk = integration_ids[start : start + PREPARE_CHUNK]
+            listings_mark_pending(integration_ids=chunk)
+            ListingPush.objects.filter(integration_id__in=chunk).pending().update(next_attempt_at=None)
+        return set(sending.integrations_with_work(among=integration_ids))
+
     def _push(self, integration: Integration, timeout: float) -> tuple[str, bool]:
-        # Recompute first (catches anything changed outside the services), and retry backed-off listings now.
         self._wait_for_live_sender(integration)
-        listings_mark_pending(integration_ids=[integration.pk])
-        ListingPush.objects.for_integration(integration.pk).pending().update(next_attempt_at=None)
         total, timed_out = sending.integration_push_until_settled(
             integration_id=integration.pk, timeout=timeout, poll_seconds=_poll_seconds()
         )
+        return self._summary(integration, total, timed_out=timed_out, timeout=timeout)
+
+    def _summary(
+        self, integration: Integration, total: sending.PushResult, *, timed_out: bool = False, timeout: float = 0
+    ) -> tuple[str, bool]:
         recorded = total.recorded
         line = (
             f"{integration.name} (#{integration.pk}): {total.feeds_submitted} feed(s) with {total.messages} "
