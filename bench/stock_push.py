@@ -33,21 +33,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from supplier_stock import database_admin, free_port, percentile, wait_until_up  # noqa: E402
+from harness import add_app_arguments, start_app, stop  # noqa: E402
+from supplier_stock import database_admin, percentile, wait_until_up  # noqa: E402
 
-VENV_BIN = Path(sys.executable).parent
 SELLER = "ABENCHSELLER01"
 UK = "A1F83G8C2ARO7P"
 
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--postgres",
-        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/avasam_bench_push"),
-        help="the bench database URL; it is dropped and created again (default: %(default)s)",
-    )
-    parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/6")
+    add_app_arguments(parser, database="avasam_bench_push", redis_db=6)
     parser.add_argument("--listings", type=int, default=20_000)
     parser.add_argument("--updates", type=int, default=100_000)
     parser.add_argument("--batch", type=int, default=1_000, help="updates per request")
@@ -57,10 +52,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--drain", type=float, default=2.0, help="seconds between drains (the bench plays beat)")
     parser.add_argument("--feed-interval", type=float, default=60.0, help="STOCK_PUSH_FEED_INTERVAL_SECONDS")
     parser.add_argument("--quiet", type=float, default=5.0, help="STOCK_PUSH_FEED_QUIET_SECONDS")
-    parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
-    parser.add_argument("--web-workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--timeout", type=float, default=900, help="give up waiting for Amazon after this")
-    parser.add_argument("--keep-db", action="store_true")
     return parser.parse_args()
 
 
@@ -262,38 +254,7 @@ def main() -> None:
         integration_id, token, skus, _ = setup_catalogue(args, sim)
         print(f"{len(skus):,} mapped listings in step with the simulator ({time.perf_counter() - started:.0f} s)")
         app.control.purge()
-        port = free_port()
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(VENV_BIN / "gunicorn"),
-                    "avasam.wsgi:application",
-                    "--bind",
-                    f"127.0.0.1:{port}",
-                    "--workers",
-                    str(args.web_workers),
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        processes.append(
-            subprocess.Popen(
-                [
-                    str(VENV_BIN / "celery"),
-                    "-A",
-                    "avasam",
-                    "worker",
-                    "--loglevel=WARNING",
-                    f"--concurrency={args.concurrency}",
-                ],
-                cwd=ROOT,
-                env=env,
-            )
-        )
-        url = f"http://127.0.0.1:{port}"
+        processes, url = start_app(args, env)
         if not wait_until_up(url, seconds=20):
             sys.exit("gunicorn did not start")
         beat_stop = threading.Event()
@@ -358,13 +319,7 @@ def main() -> None:
                 + (f"; {missing} never seen at 0" if missing else "")
             )
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        stop(processes)
         sim.stop()
         from django.db import connections
 

@@ -3,10 +3,10 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from stock.demo import DEMO_SUPPLIER
 from stock.models import Supplier
 from stock.services import product_upsert, supplier_create
 
-DEMO_SUPPLIER = "Demo Supplier"
 # The simulator's demo seller lists DEMO-SKU-001..020; the supplier carries the first 15, so auto-map finds
 # matches and some demo orders stay non-Avasam.
 DEMO_PRODUCT_COUNT = 15
