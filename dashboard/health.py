@@ -59,6 +59,7 @@ class HealthFacts:
     waiting_since: datetime | None = None  # the oldest pending listing's
     listings_rejected: int = 0  # the last value sent was rejected (will be retried)
     listings_unknown: int = 0  # Amazon does not know the SKU (not retried)
+    orders_due_today_unshipped: int = 0  # Avasam orders whose ship-by is today (UTC) with a line still to ship
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,17 @@ def integration_health(facts: HealthFacts, *, now: datetime) -> Health:
             )
         )
     problems += _push_problems(facts, now, authorised)
+    if facts.orders_due_today_unshipped:
+        count = facts.orders_due_today_unshipped
+        problems.append(
+            Problem(
+                "warning",
+                f"{count} order{'s' if count != 1 else ''} due to ship today {'have' if count != 1 else 'has'} not "
+                "been shipped by the supplier yet: Amazon counts an order shipped late against your account.",
+                Action.NONE,
+                "unshipped_due_today",
+            )
+        )
     order = {"danger": 0, "warning": 1, "info": 2}
     problems.sort(key=lambda problem: order[problem.severity])
     return Health(facts, problems, lapse_date, age, lapse)

@@ -4,7 +4,7 @@ integrations."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
@@ -14,6 +14,7 @@ from activity.models import Run
 from channels.amazon.models import AppCredentialsPause
 from channels.models import Integration
 from dashboard.health import Health, HealthFacts, RunFact, integration_health
+from fulfilment.models import Dispatch, DispatchStatus
 from stock.push.models import ListingPush
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -27,6 +28,7 @@ FACT_COLUMNS = (
     "rejected",
     "unknown",
     "paused",
+    "due_today",
 )
 
 
@@ -81,6 +83,24 @@ def _listings(condition: Q, aggregate=Count, column: str = "pk"):
     return Subquery(rows)
 
 
+def _unshipped_due_today(now: datetime) -> Subquery:
+    """Orders of the integration whose ship-by is today (UTC) and whose dispatch still has units to ship."""
+    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = (
+        Dispatch.objects.filter(
+            order__integration_id=OuterRef("pk"),
+            ship_by__gte=start,
+            ship_by__lt=start + timedelta(days=1),
+            status__in=[DispatchStatus.OPEN, DispatchStatus.PARTIALLY_SHIPPED],
+        )
+        .order_by()
+        .values("order__integration_id")
+        .annotate(value=Count("amazon_order_id", distinct=True))
+        .values("value")
+    )
+    return Subquery(rows)
+
+
 def integrations_health(*, integrations: Iterable, now: datetime | None = None) -> dict[int, Health]:
     """Health per integration id, for the list page and the integration page: two queries however many.
 
@@ -112,6 +132,7 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             rejected=_listings(~Q(last_error="") & Q(unknown_sku=False, mapping__isnull=False)),
             unknown=_listings(Q(unknown_sku=True, mapping__isnull=False)),
             paused=Exists(AppCredentialsPause.objects.all()),
+            due_today=_unshipped_due_today(now),
         )
         .values("id", *FACT_COLUMNS)
     }
@@ -140,6 +161,7 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             waiting_since=row["waiting_since"],
             listings_rejected=row["rejected"] or 0,
             listings_unknown=row["unknown"] or 0,
+            orders_due_today_unshipped=row["due_today"] or 0,
         )
         health[integration.pk] = integration_health(facts, now=now)
     return health

@@ -91,6 +91,9 @@ class ParcelRecordForm(forms.ModelForm):
         self.recorded = Parcel.objects.get(dispatch=dispatch, tracking_number=data["tracking_number"])
         return data
 
+    def _post_clean(self) -> None:
+        """No model validation: the form never saves its instance, the service has recorded (or refused) it."""
+
     def _lines(self, text: str) -> list[dict]:
         lines = []
         for row in filter(None, (row.strip() for row in text.splitlines())):
@@ -127,6 +130,9 @@ class ParcelAdmin(admin.ModelAdmin):
         if not change:  # the service recorded it in the form's clean; the page goes on to that parcel
             obj.pk = form.recorded.pk
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj is not None else []
+
     def save_related(self, request, form, formsets, change):
-        if change:
+        if change:  # on add, the service saved everything
             super().save_related(request, form, formsets, change)

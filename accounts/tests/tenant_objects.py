@@ -40,11 +40,28 @@ def _order(account: SellerAccount) -> int:
 OBJECT_FOR_PARAMETER["order_id"] = _order
 
 
+def _parcel(account: SellerAccount) -> int:
+    from fulfilment.tests.factories import refused_parcel
+    from orders.tests.factories import OrderFactory
+
+    return refused_parcel(OrderFactory(integration__account=account)).pk
+
+
+OBJECT_FOR_PARAMETER["parcel_id"] = _parcel
+
+
 def seller_world(account: SellerAccount) -> dict[str, int]:
     """One integration with a mapped listing and an order for it: a value for every URL parameter, all related,
     so that every seller URL shows a page (rather than a 404 for a mapping of another integration)."""
+    from fulfilment.tests.factories import refused_parcel
     from orders.tests.factories import ListingMappingFactory, OrderLineFactory
 
     mapping = ListingMappingFactory(integration__account=account)
     line = OrderLineFactory(order__integration=mapping.integration, channel_sku=mapping.channel_sku)
-    return {"integration_id": mapping.integration.pk, "mapping_id": mapping.pk, "order_id": line.order.pk}
+    parcel = refused_parcel(line.order, product=mapping.product)
+    return {
+        "integration_id": mapping.integration.pk,
+        "mapping_id": mapping.pk,
+        "order_id": line.order.pk,
+        "parcel_id": parcel.pk,
+    }

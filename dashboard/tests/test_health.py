@@ -226,3 +226,9 @@ def test_failures_caused_by_a_rejected_authorisation_are_not_repeated():
         now=NOW,
     )
     assert list(problems(health)) == ["authorisation_rejected"]
+
+
+def test_orders_due_to_ship_today_not_shipped_are_a_warning():
+    problem = only_problem(orders_due_today_unshipped=2)
+    assert (problem.kind, problem.severity) == ("unshipped_due_today", "warning")
+    assert problem.sentence.startswith("2 orders due to ship today have not been shipped")

@@ -102,3 +102,10 @@ def test_the_order_list_marks_late_orders_in_constant_queries(seller_client, sho
         page = seller_client.get("/orders/").content.decode()
     assert page.count('text-bg-danger" title="Past') == 1
     assert seller_client.get("/orders/?fulfilment=nonsense").status_code == 200
+
+
+def test_the_integrations_health_counts_orders_due_today_not_shipped(seller_client, shop):
+    end_of_today = timezone.now().replace(hour=23, minute=59, second=0)
+    Dispatch.objects.filter(amazon_order_id="LATE").update(ship_by=end_of_today)
+    page = seller_client.get(f"/settings/channels/{shop.pk}/").content.decode()
+    assert "1 order due to ship today has not been shipped" in page
