@@ -49,9 +49,11 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
     account_id = integration.account_id
     existing = {
         (dispatch.amazon_order_id, dispatch.supplier_id): dispatch
-        for dispatch in Dispatch.objects.filter(
-            account_id=account_id, amazon_order_id__in={key[0] for key in wanted}
-        ).prefetch_related("lines")
+        # Locked (as a parcel being recorded locks them), so the status written here counts every shipped unit.
+        for dispatch in Dispatch.objects.filter(account_id=account_id, amazon_order_id__in={key[0] for key in wanted})
+        .order_by("pk")
+        .select_for_update()
+        .prefetch_related("lines")
     }
     now = timezone.now()
     live = integration.removed_at is None
