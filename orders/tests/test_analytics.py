@@ -165,3 +165,29 @@ def test_the_charts_axis_labels_say_exactly_where_each_gridline_is():
 
     labels = [label for label in ("0", "2.5", "5", "7.5", "10") if f">{label}</text>" in svg]
     assert labels == ["0", "2.5", "5", "7.5", "10"]
+
+
+def test_an_order_imported_again_by_the_recreated_integration_counts_once_in_the_totals(shop):
+    uk, old_de, new_de = shop
+    updated = at(25)
+    for integration, kind, seen in ((old_de, NON_AVASAM, at(22)), (new_de, AVASAM, updated)):
+        OrderFactory(
+            integration=integration,
+            amazon_order_id="302-1111111-2222222",
+            purchased_at=at(22),
+            amazon_updated_at=seen,
+            total=Decimal("8.00"),
+            currency="EUR",
+            kind=kind,
+            status="SHIPPED",
+        )
+
+    analytics = analytics_for(integrations=[uk, old_de, new_de], start=START, end=END)
+
+    by_id = {series.integration_id: series for series in analytics.series}
+    assert by_id[old_de.pk].orders[2] == 1 and by_id[new_de.pk].orders[2] == 1  # each series keeps its copy
+    assert analytics.orders == [2, 1, 2, 0, 1, 0, 1]
+    assert analytics.orders_total == 7
+    assert analytics.revenue_total == {"EUR": Decimal("35.00"), "GBP": Decimal("22.75")}
+    # The copy Amazon updated last decides the kind (the re-created integration's, with today's mappings).
+    assert analytics.kinds == {"avasam": 4, "non_avasam": 2, "mixed": 1}
