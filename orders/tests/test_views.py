@@ -255,3 +255,19 @@ def test_a_removed_integrations_order_does_not_ask_to_map_its_skus(seller_client
 
     assert "Map this SKU" not in page and "unless you map its SKUs" not in page
     assert "Amazon UK (removed)" in page
+
+
+def test_the_order_list_needs_the_same_queries_with_500_integrations(
+    seller_client, account, django_assert_max_num_queries
+):
+    def queries() -> int:
+        with django_assert_max_num_queries(100) as captured:
+            assert seller_client.get("/orders/").status_code == 200
+        return len(captured.captured_queries)
+
+    OrderFactory(integration=IntegrationFactory(account=account))
+    few = queries()
+    for integration in IntegrationFactory.create_batch(499, account=account)[:60]:
+        OrderFactory(integration=integration)
+
+    assert queries() == few
