@@ -44,6 +44,8 @@ class Run(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=20, choices=Outcome.choices, default=Outcome.RUNNING)
     orders_brought = models.PositiveIntegerField(default=0)
+    # Orders Amazon sent that the integration's settings kept out (exclude non-Avasam orders, or already purged).
+    orders_not_imported = models.PositiveIntegerField(default=0)
     listings_changed = models.PositiveIntegerField(default=0)
     error_count = models.PositiveIntegerField("errors", default=0)
     # In plain words, for the seller: what went wrong and what happens next.

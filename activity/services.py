@@ -29,6 +29,7 @@ def run_finish(
     run: Run,
     outcome: str | None = None,
     orders_brought: int | None = None,
+    orders_not_imported: int | None = None,
     listings_changed: int | None = None,
     error_count: int | None = None,
     error: str | None = None,
@@ -37,6 +38,7 @@ def run_finish(
     """Close a run. Without an explicit outcome: failed with an error and nothing done, partial with some, else ok."""
     for name, value in (
         ("orders_brought", orders_brought),
+        ("orders_not_imported", orders_not_imported),
         ("listings_changed", listings_changed),
         ("error_count", error_count),
         ("error", error),
@@ -54,7 +56,17 @@ def run_finish(
     if run.pk is None:  # opened lazily (run_record's open_now=False): written once, finished
         run.save()
         return run
-    run.save(update_fields=["outcome", "finished_at", "orders_brought", "listings_changed", "error_count", "error"])
+    run.save(
+        update_fields=[
+            "outcome",
+            "finished_at",
+            "orders_brought",
+            "orders_not_imported",
+            "listings_changed",
+            "error_count",
+            "error",
+        ]
+    )
     return run
 
 
@@ -65,6 +77,7 @@ class RunRecorder:
         self.run = run
         self.outcome: str | None = None
         self.orders_brought = 0
+        self.orders_not_imported = 0
         self.listings_changed = 0
         self.error_count = 0
         self.error = ""
@@ -105,6 +118,7 @@ def run_record(*, integration_id: int, kind: str, lane: str = "", open_now: bool
             run=recorder.run,
             outcome=Run.Outcome.DEFERRED if deferred else Run.Outcome.FAILED,
             orders_brought=recorder.orders_brought,
+            orders_not_imported=recorder.orders_not_imported,
             listings_changed=recorder.listings_changed,
             error_count=recorder.error_count if deferred else max(recorder.error_count, 1),
             error=message,
@@ -118,6 +132,7 @@ def run_record(*, integration_id: int, kind: str, lane: str = "", open_now: bool
         run=recorder.run,
         outcome=recorder.outcome,
         orders_brought=recorder.orders_brought,
+        orders_not_imported=recorder.orders_not_imported,
         listings_changed=recorder.listings_changed,
         error_count=recorder.error_count,
         error=recorder.error,

@@ -1,12 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from avasam.api import api as supplier_api
 from avasam.health import healthz
+from dashboard.views import home
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="channels:list", permanent=False)),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),

@@ -27,6 +27,32 @@ class AuthorisationRefused(Exception):
         self.message = message
 
 
+class DuplicateConnection(AuthorisationRefused):
+    """The seller id and site are already connected in this seller account (`existing`, when known)."""
+
+    def __init__(self, message: str, existing: Integration | None = None):
+        super().__init__(message)
+        self.existing = existing
+
+
+def integration_discard_if_never_connected(*, integration: Integration) -> bool:
+    """Delete an integration that was never authorised and has nothing of its own; True when it went.
+
+    A connection refused as a duplicate would otherwise leave an enabled "Awaiting authorisation" orphan.
+    """
+    deleted, _ = (
+        Integration.objects.filter(
+            pk=integration.pk,
+            selling_partner_id="",
+            authorisation_state=Integration.AuthorisationState.AWAITING,
+            removed_at__isnull=True,
+        )
+        .exclude(orders__isnull=False)
+        .delete()
+    )
+    return bool(deleted)
+
+
 def integration_mark_needs_reauthorisation(*, integration_id: int, problem: str) -> None:
     """Amazon no longer accepts this integration's authorisation: stop calling until the seller re-authorises."""
     Integration.objects.filter(pk=integration_id).update(
@@ -76,9 +102,10 @@ def _check_seller_id_is_free(*, integration: Integration, selling_partner_id: st
         )
     duplicate = live.filter(account=integration.account_id, marketplace_id=integration.marketplace_id).first()
     if duplicate is not None:
-        raise AuthorisationRefused(
+        raise DuplicateConnection(
             f"Amazon seller id {selling_partner_id} is already connected for {integration.marketplace.site_name} "
-            f"in your integration “{duplicate.name}”. Use that one, or remove it before connecting again."
+            f"in your integration “{duplicate.name}”. Use that one, or remove it before connecting again.",
+            existing=duplicate,
         )
 
 
@@ -103,7 +130,7 @@ def integration_authorise(*, integration: Integration, selling_partner_id: str, 
             locked.save()
             _listings_changed(locked)
     except IntegrityError:
-        raise AuthorisationRefused(
+        raise DuplicateConnection(
             f"Amazon seller id {selling_partner_id} is already connected for {integration.marketplace.site_name}. "
             "Use the existing integration, or remove it before connecting again."
         ) from None

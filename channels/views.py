@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
@@ -20,6 +21,7 @@ OTHER_CHANNELS = [
     ("Walmart", "img/walmart.svg"),
     ("OnBuy", "img/onbuy.svg"),
 ]
+INTEGRATIONS_PER_PAGE = 50
 SETTINGS_FIELDS = [name for name in IntegrationSettingsForm.Meta.fields if name != "name"]
 # Verify (channels.amazon.views) stores its result here and redirects to the integration's page, which shows it once.
 VERIFICATION_KEY = "channels:verification:{}"
@@ -28,7 +30,10 @@ VERIFICATION_KEY = "channels:verification:{}"
 @seller_required
 @require_GET
 def integration_list(request):
-    integrations = list(selectors.integration_list_for_account(account=request.seller_account))
+    query = request.GET.get("q", "").strip()[:100]
+    matching = selectors.integration_search(account=request.seller_account, query=query)
+    page = Paginator(matching, INTEGRATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    integrations = list(page.object_list)
     # The authorise page comes back here with ?authorised=<id> once the consent tab has finished.
     just_authorised = next(
         (
@@ -42,7 +47,7 @@ def integration_list(request):
     return render(
         request,
         "channels/integration_list.html",
-        {"integrations": integrations, "just_authorised": just_authorised},
+        {"integrations": integrations, "just_authorised": just_authorised, "page": page, "q": query},
     )
 
 

@@ -1,10 +1,11 @@
-"""Integration health for the seller's pages: the facts gathered in a constant number of queries, however many
-integrations."""
+"""Integration health and the seller's day for the seller's pages: the facts gathered in a constant number of
+queries, however many integrations."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
@@ -13,8 +14,11 @@ from django.utils import timezone
 from activity.models import Run
 from channels.amazon.models import AppCredentialsPause
 from channels.models import Integration
+from channels.selectors import integration_list_for_account
 from dashboard.health import Health, HealthFacts, RunFact, integration_health
 from fulfilment.models import Dispatch, DispatchStatus
+from orders.analytics import CANCELLED
+from orders.models import Order
 from stock.push.models import ListingPush
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -176,3 +180,75 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
 
 def integration_health_for(*, integration, now: datetime | None = None) -> Health:
     return integrations_health(integrations=[integration], now=now)[integration.pk]
+
+
+@dataclass(frozen=True)
+class IntegrationDay:
+    """One integration on the seller's home page: its orders today and this week, and its health."""
+
+    integration: Integration
+    health: Health
+    orders_today: int
+    orders_this_week: int
+
+    @property
+    def problems(self) -> list:
+        return [problem for problem in self.health.problems if problem.severity in ("danger", "warning")]
+
+
+@dataclass(frozen=True)
+class SellerDay:
+    integrations: list[IntegrationDay]
+    today: date
+    week_start: date
+    timezone_name: str
+
+    @property
+    def orders_today(self) -> int:
+        return sum(row.orders_today for row in self.integrations)
+
+    @property
+    def orders_this_week(self) -> int:
+        return sum(row.orders_this_week for row in self.integrations)
+
+    @property
+    def needing_attention(self) -> list[IntegrationDay]:
+        return [row for row in self.integrations if row.problems]
+
+    @property
+    def listings_to_look_at(self) -> list[IntegrationDay]:
+        facts = (row.health.facts for row in self.integrations)
+        return [
+            row
+            for row, fact in zip(self.integrations, facts, strict=True)
+            if fact.listings_rejected or fact.listings_unknown or fact.listings_waiting
+        ]
+
+
+def seller_day(*, account, now: datetime | None = None) -> SellerDay:
+    """The seller's home page: four queries however many integrations (the list, its health, its orders)."""
+    now = timezone.localtime(now or timezone.now())
+    today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    week_start = today_start - timedelta(days=today_start.weekday())  # Monday
+    integrations = list(integration_list_for_account(account=account))
+    health = integrations_health(integrations=integrations, now=now)
+    counts = {
+        row["integration_id"]: row
+        for row in Order.objects.filter(integration__in=[i.pk for i in integrations], purchased_at__gte=week_start)
+        .exclude(status=CANCELLED)
+        .values("integration_id")
+        .annotate(today=Count("pk", filter=Q(purchased_at__gte=today_start)), week=Count("pk"))
+        .order_by()
+    }
+    rows = [
+        IntegrationDay(
+            integration=integration,
+            health=health[integration.pk],
+            orders_today=counts.get(integration.pk, {}).get("today", 0),
+            orders_this_week=counts.get(integration.pk, {}).get("week", 0),
+        )
+        for integration in integrations
+    ]
+    return SellerDay(
+        integrations=rows, today=today_start.date(), week_start=week_start.date(), timezone_name=now.tzname() or ""
+    )

@@ -2,6 +2,8 @@
 
 Each integration is its own series, keyed by its id: a removed integration keeps its series, and one
 re-created for the same seller id and site is a new integration, so it starts a new series.
+The totals ("All integrations") count each Amazon order once: re-imported under a re-created integration,
+it is in both series but once in the totals (the copy Amazon updated last).
 Cancelled orders are not sales and are left out. Days are UTC dates of the purchase. Non-Avasam orders
 deleted after their 3-day retention are counted just before (PurgedOrdersDay), so they stay in the figures.
 """
@@ -46,31 +48,27 @@ class Analytics:
     end: date
     days: list[date]
     series: list[Series]
+    total: Series  # every Amazon order once, whichever integrations it is in
 
     @property
     def orders(self) -> list[int]:
-        return [sum(values) for values in zip(*(s.orders for s in self.series), strict=True)] or [0] * len(self.days)
+        return self.total.orders
 
     @property
     def orders_total(self) -> int:
-        return sum(s.orders_total for s in self.series)
+        return self.total.orders_total
 
     @property
     def revenue(self) -> dict[str, list[Decimal]]:
-        total: dict[str, list[Decimal]] = {}
-        for s in self.series:
-            for currency, values in s.revenue.items():
-                running = total.setdefault(currency, [Decimal(0)] * len(self.days))
-                total[currency] = [a + b for a, b in zip(running, values, strict=True)]
-        return dict(sorted(total.items()))
+        return dict(sorted(self.total.revenue.items()))
 
     @property
     def revenue_total(self) -> dict[str, Decimal]:
-        return {currency: sum(values, Decimal(0)) for currency, values in self.revenue.items()}
+        return self.total.revenue_total
 
     @property
     def kinds(self) -> dict[str, int]:
-        return {kind: sum(s.kinds[kind] for s in self.series) for kind in KINDS}
+        return self.total.kinds
 
     @property
     def shares(self) -> dict[str, int]:
@@ -99,10 +97,29 @@ def series_label(integration) -> str:
     return integration.name
 
 
-def analytics_build(*, integrations: Iterable, rows: Iterable[dict], start: date, end: date) -> Analytics:
-    """Pure: lay grouped order rows (integration_id, day, currency, orders, revenue, per kind) out per day."""
+def _add_row(s: Series, row: dict, position: int, days: int) -> None:
+    s.orders[position] += row["orders"]
+    currency = row["currency"] or "?"
+    s.revenue.setdefault(currency, [Decimal(0)] * days)[position] += row["revenue"] or Decimal(0)
+    for kind in KINDS:
+        s.kinds[kind] += row[kind]
+
+
+def analytics_build(
+    *, integrations: Iterable, rows: Iterable[dict], start: date, end: date, total_rows: Iterable[dict] | None = None
+) -> Analytics:
+    """Pure: lay grouped order rows (integration_id, day, currency, orders, revenue, per kind) out per day.
+
+    `total_rows` are the same without an integration, each Amazon order once; without them the totals are
+    the sum of the series (right when no order is in two of them).
+    """
     days = period_days(start, end)
     index = {day: position for position, day in enumerate(days)}
+    rows = list(rows)
+    total = Series(integration_id=0, label="All integrations", removed=False, orders=[0] * len(days))
+    for row in rows if total_rows is None else total_rows:
+        if (position := index.get(row["day"])) is not None:
+            _add_row(total, row, position, len(days))
     series = {
         integration.pk: Series(
             integration_id=integration.pk,
@@ -114,15 +131,10 @@ def analytics_build(*, integrations: Iterable, rows: Iterable[dict], start: date
     }
     for row in rows:
         s, position = series.get(row["integration_id"]), index.get(row["day"])
-        if s is None or position is None:
-            continue
-        s.orders[position] += row["orders"]
-        currency = row["currency"] or "?"
-        s.revenue.setdefault(currency, [Decimal(0)] * len(days))[position] += row["revenue"] or Decimal(0)
-        for kind in KINDS:
-            s.kinds[kind] += row[kind]
+        if s is not None and position is not None:
+            _add_row(s, row, position, len(days))
     kept = [s for s in series.values() if not s.removed or s.orders_total]
-    return Analytics(start=start, end=end, days=days, series=kept)
+    return Analytics(start=start, end=end, days=days, series=kept, total=total)
 
 
 def analytics_for(*, integrations: Iterable, start: date, end: date) -> Analytics:
@@ -130,21 +142,35 @@ def analytics_for(*, integrations: Iterable, start: date, end: date) -> Analytic
     integrations = list(integrations)
     since = datetime.combine(start, time.min, tzinfo=UTC)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC)
-    rows = (
-        Order.objects.filter(integration__in=[i.pk for i in integrations], purchased_at__gte=since)
-        .filter(purchased_at__lt=until)
-        .exclude(status=CANCELLED)
+    orders = Order.objects.filter(integration__in=[i.pk for i in integrations], purchased_at__gte=since).filter(
+        purchased_at__lt=until
+    )
+    purged = _purged_rows(integrations, start, end)
+    rows = [*_grouped(orders, "integration_id"), *purged]
+    total_rows = None
+    if len(integrations) > 1:
+        # One copy per Amazon order id: the one Amazon updated last, so its status is the current one.
+        latest_copies = (
+            orders.order_by("amazon_order_id", "-amazon_updated_at", "-integration_id")
+            .distinct("amazon_order_id")
+            .values("pk")
+        )
+        total_rows = [*_grouped(Order.objects.filter(pk__in=latest_copies)), *purged]
+    return analytics_build(integrations=integrations, rows=rows, start=start, end=end, total_rows=total_rows)
+
+
+def _grouped(orders, *columns: str) -> list[dict]:
+    """Sales (not cancelled) per UTC day and currency, and per kind."""
+    return list(
+        orders.exclude(status=CANCELLED)
         .annotate(day=TruncDate("purchased_at", tzinfo=UTC))
-        .values("integration_id", "day", "currency")
+        .values(*columns, "day", "currency")
         .annotate(
             orders=Count("pk"),
             revenue=Sum("total"),
             **{kind: Count("pk", filter=Q(kind=kind)) for kind in KINDS},
         )
         .order_by()
-    )
-    return analytics_build(
-        integrations=integrations, rows=[*rows, *_purged_rows(integrations, start, end)], start=start, end=end
     )
 
 

@@ -22,25 +22,31 @@ def _analytics_context(request: HttpRequest, integrations) -> dict:
     start, end = form.period(timezone.now().date())
     analytics = analytics_for(integrations=integrations, start=start, end=end)
     many = len(analytics.series) > 1
-    order_lines = [(s.label, s.orders) for s in analytics.series] if many else [("Orders", analytics.orders)]
+    # Each integration keeps one colour on every chart, whichever currencies it sells in.
+    colour = {s.integration_id: charts.colour_for(position) for position, s in enumerate(analytics.series)}
     if many:
-        order_lines.append(("All integrations", analytics.orders))
+        order_lines = [(s.label, s.orders) for s in analytics.series] + [("All integrations", analytics.orders)]
+        order_colours = [colour[s.integration_id] for s in analytics.series] + [charts.TOTAL_COLOUR]
+    else:
+        order_lines, order_colours = [("Orders", analytics.orders)], None
     revenue_charts = []
     for currency, values in analytics.revenue.items():
-        lines = [(s.label, s.revenue[currency]) for s in analytics.series if currency in s.revenue]
+        selling = [s for s in analytics.series if currency in s.revenue]
+        lines = [(s.label, s.revenue[currency]) for s in selling]
+        colours = [colour[s.integration_id] for s in selling]
         if len(lines) > 1:
             lines.append(("All integrations", values))
-        revenue_charts.append(
-            (
-                currency,
-                charts.line_chart(days=analytics.days, series=lines, title=f"Revenue per day ({currency})", money=True),
-            )
-        )
+            colours.append(charts.TOTAL_COLOUR)
+        title = f"Revenue per day ({currency})"
+        chart = charts.line_chart(days=analytics.days, series=lines, title=title, money=True, colours=colours)
+        revenue_charts.append((currency, chart))
     shares = analytics.shares
     return {
         "form": form,
         "analytics": analytics,
-        "orders_chart": charts.line_chart(days=analytics.days, series=order_lines, title="Orders per day"),
+        "orders_chart": charts.line_chart(
+            days=analytics.days, series=order_lines, title="Orders per day", colours=order_colours
+        ),
         "revenue_charts": revenue_charts,
         "share_chart": charts.share_bar(shares, KIND_LABELS),
         "shares": [(KIND_LABELS[kind], analytics.kinds[kind], shares[kind]) for kind in shares],

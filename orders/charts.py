@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 WIDTH, HEIGHT = 760, 260
 LEFT, RIGHT, TOP, BOTTOM = 56, 12, 16, 34
 PALETTE = ("#0d6efd", "#198754", "#fd7e14", "#6f42c1", "#d63384", "#20c997", "#dc3545", "#6c757d")
+TOTAL_COLOUR = "#212529"  # "All integrations", the same on every chart
 
 
 def nice_ceiling(value: float) -> float:
@@ -26,11 +27,26 @@ def nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def _number(value: float, money: bool) -> str:
-    if money:
-        return f"{value:,.2f}" if value < 1000 else f"{value:,.0f}"
-    # Quarter ticks of a ceiling such as 10 fall between whole numbers: label them as they are.
-    return f"{value:,.0f}" if value.is_integer() else f"{value:,.1f}"
+def axis_ticks(highest: float, *, whole: bool) -> list[float]:
+    """Gridline values from 0 to the top, a round step apart (about four steps); whole numbers for counts."""
+    step = nice_ceiling(highest / 4) if highest > 5 else max(highest, 1) / 4
+    if whole:
+        step = max(1, round(step))
+    top = step * max(4 if highest <= 5 and not whole else 1, math.ceil(highest / step))
+    return [step * tick for tick in range(round(top / step) + 1)]
+
+
+def money_format(top: float) -> str:
+    """One format for every label of a money axis: pennies only while the amounts are small."""
+    return ",.2f" if top < 1000 else ",.0f"
+
+
+def _number(value: float, money: bool, top: float) -> str:
+    return format(value, money_format(top) if money else ",.0f")
+
+
+def colour_for(position: int) -> str:
+    return PALETTE[position % len(PALETTE)]
 
 
 def line_chart(
@@ -39,11 +55,16 @@ def line_chart(
     series: Sequence[tuple[str, Sequence[int | Decimal]]],
     title: str,
     money: bool = False,
+    colours: Sequence[str] | None = None,
 ) -> SafeString:
-    """One line per series over the days, with a y axis from 0 and a legend; a single series is drawn as bars."""
+    """One line per series over the days, with a y axis from 0 and a legend; a single series is drawn as bars.
+
+    `colours` (one per series) keeps an integration's colour the same on every chart of a page.
+    """
     plot_width, plot_height = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     values = [float(v) for _, points in series for v in points]
-    top = nice_ceiling(max(values, default=0))
+    ticks = axis_ticks(max(values, default=0), whole=not money)
+    top = ticks[-1]
     count = max(len(days), 1)
     step = plot_width / count
 
@@ -58,12 +79,11 @@ def line_chart(
         f'class="activity-chart" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    for tick in range(5):
-        value = top * tick / 4
+    for value in ticks:
         parts.append(
             f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(value):.1f}" y2="{y(value):.1f}" stroke="#dee2e6"/>'
             f'<text x="{LEFT - 6}" y="{y(value) + 4:.1f}" text-anchor="end" font-size="11" fill="#6c757d">'
-            f"{_number(value, money)}</text>"
+            f"{_number(value, money, top)}</text>"
         )
     label_every = max(1, math.ceil(count / 8))
     for position, day in enumerate(days):
@@ -75,7 +95,7 @@ def line_chart(
                 f'fill="#6c757d">{day.day} {day:%b}</text>'
             )
     for number, (label, points) in enumerate(series):
-        colour = PALETTE[number % len(PALETTE)]
+        colour = colours[number] if colours else colour_for(number)
         if len(series) == 1:
             width = max(step * 0.7, 1)
             for position, value in enumerate(points):
@@ -83,7 +103,7 @@ def line_chart(
                 parts.append(
                     f'<rect x="{x(position) - width / 2:.1f}" y="{y(float(value)):.1f}" width="{width:.1f}" '
                     f'height="{height:.1f}" fill="{colour}"><title>{days[position]:%d %b %Y}: '
-                    f"{_number(float(value), money)}</title></rect>"
+                    f"{_number(float(value), money, top)}</title></rect>"
                 )
         else:
             coordinates = " ".join(f"{x(p):.1f},{y(float(v)):.1f}" for p, v in enumerate(points))

@@ -14,6 +14,12 @@ from orders.models import OrderKind
 from orders.selectors import OrderFilters
 
 
+def _widget_class(widget) -> str:
+    if isinstance(widget, forms.CheckboxInput):
+        return "form-check-input"
+    return "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
+
+
 class OrderFilterForm(forms.Form):
     integration = forms.TypedChoiceField(
         required=False,
@@ -32,6 +38,7 @@ class OrderFilterForm(forms.Form):
     )
     purchased_from = SellerDateField(required=False, label="Purchased from")
     purchased_to = SellerDateField(required=False, label="to")
+    removed = forms.BooleanField(required=False, label="Removed integrations' orders")
 
     def __init__(self, *args, account: SellerAccount, statuses: list[str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -50,8 +57,7 @@ class OrderFilterForm(forms.Form):
                 error_messages={"invalid_choice": "Choose one of the listed states."},
             )
         for field in self.fields.values():
-            is_select = isinstance(field.widget, forms.Select)
-            field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            field.widget.attrs["class"] = _widget_class(field.widget)
 
     def clean(self):
         cleaned = super().clean()
@@ -70,6 +76,7 @@ class OrderFilterForm(forms.Form):
             purchased_from=data.get("purchased_from"),
             purchased_to=data.get("purchased_to"),
             extra=data.get(extension.filter_name) or None if (extension := extensions.extension()) else None,
+            include_removed=bool(data.get("removed")),
         )
 
 

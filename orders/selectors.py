@@ -29,6 +29,8 @@ class OrderFilters:
     purchased_from: date | None = None
     purchased_to: date | None = None
     extra: str | None = None  # the registered extension's filter (fulfilment's state)
+    # A removed integration's orders stay for the record but are left out unless asked for (or its own filter).
+    include_removed: bool = False
 
 
 def _start_of(day: date) -> datetime:
@@ -41,6 +43,8 @@ def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
     orders = Order.objects.for_account(account).select_related("integration")
     if filters.integration_id is not None:
         orders = orders.filter(integration_id=filters.integration_id)
+    elif not filters.include_removed:
+        orders = orders.filter(integration__removed_at__isnull=True)
     if filters.kind:
         orders = orders.filter(kind=filters.kind)
     if filters.status:
@@ -56,6 +60,11 @@ def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
         line_count=Count("lines"), mapped_line_count=Count("lines", filter=Q(lines__product__isnull=False))
     ).order_by("-purchased_at", "-pk")
     return extension.annotate(orders) if extension else orders
+
+
+def amazon_order_count(orders) -> int:
+    """How many Amazon orders a list holds: one re-imported under a re-created integration counts once."""
+    return orders.order_by().values("amazon_order_id").distinct().count()
 
 
 def order_statuses(*, account: SellerAccount) -> list[str]:

@@ -28,6 +28,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     filters_invalid = form.is_bound and not form.is_valid()
     orders = Order.objects.none() if filters_invalid else selectors.order_list(account=account, filters=form.filters())
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    amazon_orders = page.paginator.count and selectors.amazon_order_count(orders)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -37,6 +38,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters_invalid": filters_invalid,
             "page": page,
+            "amazon_orders": amazon_orders,
             "query": query.urlencode(),
             "export_query": _export_query(form),
         },

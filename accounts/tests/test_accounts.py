@@ -14,7 +14,7 @@ def test_create_seller_makes_an_account_whose_owner_logs_in_with_the_email(clien
     assert user.membership.account == account and user.membership.is_owner
     assert "ann@shop.example" in capsys.readouterr().out
     response = client.post("/accounts/login/", {"username": "ann@shop.example", "password": "s3cret-pass!"})
-    assert response.status_code == 302 and response["Location"] == "/settings/channels/"
+    assert response.status_code == 302 and response["Location"] == "/"
 
 
 @pytest.mark.django_db

@@ -68,10 +68,16 @@ def authorise_status(request: HttpRequest, integration: Integration):
     return response
 
 
-def _failed(request: HttpRequest, message: str, *, integration: Integration | None = None, status: int = 400):
-    return render(
-        request, "amazon/callback_failed.html", {"message": message, "integration": integration}, status=status
-    )
+def _failed(
+    request: HttpRequest,
+    message: str,
+    *,
+    integration: Integration | None = None,
+    existing: Integration | None = None,
+    status: int = 400,
+):
+    context = {"message": message, "integration": integration, "existing": existing}
+    return render(request, "amazon/callback_failed.html", context, status=status)
 
 
 @require_GET
@@ -142,6 +148,11 @@ def callback(request):
         services.integration_authorise(
             integration=integration, selling_partner_id=selling_partner_id, refresh_token=refresh_token
         )
+    except services.DuplicateConnection as refusal:
+        if services.integration_discard_if_never_connected(integration=integration):
+            message = f"{refusal.message} The new integration “{integration.name}” was discarded (never connected)."
+            return _failed(request, message, existing=refusal.existing, status=409)
+        return _refused(request, integration, refusal.message, status=409)
     except services.AuthorisationRefused as refusal:
         return _refused(request, integration, refusal.message, status=409)
     logger.info("integration %s authorised for seller id %s", integration.pk, selling_partner_id)

@@ -227,12 +227,27 @@ def test_a_seller_id_removed_from_another_account_can_be_connected_again(seller_
     assert integration.authorisation_state == Integration.AuthorisationState.AUTHORISED
 
 
-def test_the_same_seller_id_and_site_twice_in_one_account_says_so(seller_client, account, lwa):
-    IntegrationFactory(account=account, name="First UK", selling_partner_id=SELLER_ID)
-    integration = AwaitingIntegrationFactory(account=account)
+def test_the_same_seller_id_and_site_twice_in_one_account_says_so_and_discards_the_new_one(seller_client, account, lwa):
+    first = IntegrationFactory(account=account, name="First UK", selling_partner_id=SELLER_ID)
+    integration = AwaitingIntegrationFactory(account=account, name="Second UK")
     response = callback(seller_client, start(seller_client, integration))
     assert response.status_code == 409
-    assert "already connected for United Kingdom in your integration “First UK”" in response.content.decode()
+    page = response.content.decode()
+    assert "already connected for United Kingdom in your integration “First UK”" in page
+    assert "“Second UK” was discarded (never connected)" in page and f"/settings/channels/{first.pk}/" in page
+    # No orphan "Awaiting authorisation" integration is left in the list.
+    assert list(Integration.objects.filter(account=account)) == [first]
+
+
+def test_a_duplicate_connection_of_an_integration_already_authorised_keeps_it(seller_client, account, lwa):
+    IntegrationFactory(account=account, name="First UK", selling_partner_id=SELLER_ID)
+    integration = IntegrationFactory(
+        account=account,
+        selling_partner_id="",
+        authorisation_state=Integration.AuthorisationState.NEEDS_REAUTHORISATION,
+    )
+    response = callback(seller_client, start(seller_client, integration))
+    assert response.status_code == 409
     assert_unchanged(integration)
 
 

@@ -208,3 +208,42 @@ def test_on_a_phone_the_list_scrolls_inside_its_box_and_drops_the_company_column
     page = seller_client.get(LIST).content.decode()
     assert '<div class="table-responsive">\n<table class="table align-middle" id="integrations">' in page
     assert '<th scope="col" class="text-nowrap d-none d-sm-table-cell">Company name</th>' in page
+
+
+def test_the_list_searches_names_and_seller_ids(seller_client, account):
+    IntegrationFactory(account=account, name="Amazon UK", selling_partner_id="A1UKSELLER0001")
+    IntegrationFactory(account=account, name="Amazon DE", selling_partner_id="A2DESELLER0002")
+    IntegrationFactory(name="Amazon UK elsewhere")  # another seller's
+
+    def names(query: str) -> list[str]:
+        response = seller_client.get(LIST, {"q": query})
+        assert response.status_code == 200
+        return [integration.name for integration in response.context["integrations"]]
+
+    assert names("uk") == ["Amazon UK"]
+    assert names("a2deseller") == ["Amazon DE"]
+    assert names("") == ["Amazon DE", "Amazon UK"]
+    assert names("nothing") == []
+    assert "No integration's name or seller id contains" in seller_client.get(LIST, {"q": "nothing"}).content.decode()
+
+
+def test_the_list_pages_through_50_integrations_at_a_time_in_a_fixed_number_of_queries(
+    seller_client, account, django_assert_max_num_queries
+):
+    IntegrationFactory(account=account, name="Amazon 000")
+
+    def queries(**query) -> int:
+        with django_assert_max_num_queries(100) as captured:
+            assert seller_client.get(LIST, query).status_code == 200
+        return len(captured.captured_queries)
+
+    few = queries()
+    for number in range(1, 500):
+        IntegrationFactory(account=account, name=f"Amazon {number:03d}")
+
+    assert queries() == few
+    response = seller_client.get(LIST, {"page": 10})
+    assert response.context["integrations"][0].name == "Amazon 450"
+    assert len(response.context["integrations"]) == 50
+    assert "Page 10 of 10 (500 integrations)" in response.content.decode()
+    assert queries(page=3) == few

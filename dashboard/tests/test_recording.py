@@ -33,6 +33,20 @@ def test_a_download_is_a_run_with_the_orders_it_brought(simulator):
     assert health.facts.last_download_success.orders_brought == 12 and health.problems == []
 
 
+def test_orders_kept_out_by_exclude_non_avasam_orders_are_counted_and_said_in_the_activity_log(
+    simulator, seller_client, account
+):
+    integration = connected_integration(simulator, exclude_non_avasam_orders=True, account=account)
+    place_orders(simulator, integration, 2)  # unmapped SKUs: non-Avasam
+
+    orders_download(integration_id=integration.pk)
+
+    run = Run.objects.get(integration=integration)
+    assert (run.orders_brought, run.orders_not_imported) == (0, 2)
+    page = seller_client.get(f"/settings/channels/{integration.pk}/activity/").content.decode()
+    assert "2 orders not imported (exclude non-Avasam orders is on)" in page
+
+
 def test_a_skipped_download_is_not_a_run(simulator):
     integration = connected_integration(simulator, enabled=False)
     assert orders_download(integration_id=integration.pk).outcome == "skipped"

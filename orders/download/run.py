@@ -97,6 +97,7 @@ def _run_fill(recorder: RunRecorder, result: DownloadResult) -> None:
         recorder.discard()
         return
     recorder.orders_brought = result.orders_created
+    recorder.orders_not_imported = result.orders_not_imported
     if result.failed:
         recorder.fail(result.problem or GENERIC_ERROR)
     if result.orders_skipped:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -9,7 +10,7 @@ import pytest
 
 from channels.tests.factories import IntegrationFactory
 from orders.analytics import analytics_for, kind_shares, orders_count_before_purge
-from orders.charts import line_chart, nice_ceiling
+from orders.charts import axis_ticks, line_chart, nice_ceiling
 from orders.models import Order, OrderKind
 from orders.tests.factories import OrderFactory
 
@@ -160,8 +161,53 @@ def test_non_avasam_orders_purged_after_their_retention_still_count(shop):
     assert analytics.revenue_total == {"EUR": Decimal("27.00"), "GBP": Decimal("22.75")}
 
 
-def test_the_charts_axis_labels_say_exactly_where_each_gridline_is():
-    svg = line_chart(days=[date(2026, 11, 26), date(2026, 11, 27)], series=[("Orders", [3, 9])], title="Orders")
+def test_a_count_axis_has_whole_number_ticks():
+    svg = line_chart(days=[date(2026, 11, 26), date(2026, 11, 27)], series=[("Orders", [3, 5])], title="Orders")
 
-    labels = [label for label in ("0", "2.5", "5", "7.5", "10") if f">{label}</text>" in svg]
-    assert labels == ["0", "2.5", "5", "7.5", "10"]
+    assert re.findall(r'fill="#6c757d">([\d.,]+)</text>', svg) == ["0", "1", "2", "3", "4", "5"]
+    assert [axis_ticks(v, whole=True) for v in (0, 3, 9)] == [[0, 1], [0, 1, 2, 3], [0, 5, 10]]
+
+
+def test_a_money_axis_has_one_format():
+    svg = line_chart(days=[date(2026, 11, 26)], series=[("UK", [Decimal("1800.50")])], title="Revenue", money=True)
+
+    assert re.findall(r'fill="#6c757d">([\d.,]+)</text>', svg)[:3] == ["0", "500", "1,000"]
+    small = line_chart(days=[date(2026, 11, 26)], series=[("UK", [Decimal("3")])], title="Revenue", money=True)
+    assert re.findall(r'fill="#6c757d">([\d.,]+)</text>', small)[:2] == ["0.00", "0.75"]
+
+
+def test_an_integration_keeps_its_colour_on_every_chart(seller_client, shop):
+    page = seller_client.get("/analytics/", {"start": "2026-11-20", "end": "2026-11-26"}).content.decode()
+
+    def legend_colour(chart_title: str, label: str) -> str:
+        chart = page.split(f'aria-label="{chart_title}"')[1].split("</svg>")[0]
+        return re.search(rf'fill="(#[0-9a-f]+)"/><text [^>]*>{re.escape(label)}</text>', chart).group(1)
+
+    for label in ("DE (removed 23 Nov 2026)", "DE", "All integrations"):
+        assert legend_colour("Orders per day", label) == legend_colour("Revenue per day (EUR)", label)
+
+
+def test_an_order_imported_again_by_the_recreated_integration_counts_once_in_the_totals(shop):
+    uk, old_de, new_de = shop
+    updated = at(25)
+    for integration, kind, seen in ((old_de, NON_AVASAM, at(22)), (new_de, AVASAM, updated)):
+        OrderFactory(
+            integration=integration,
+            amazon_order_id="302-1111111-2222222",
+            purchased_at=at(22),
+            amazon_updated_at=seen,
+            total=Decimal("8.00"),
+            currency="EUR",
+            kind=kind,
+            status="SHIPPED",
+        )
+
+    analytics = analytics_for(integrations=[uk, old_de, new_de], start=START, end=END)
+
+    by_id = {series.integration_id: series for series in analytics.series}
+    assert by_id[old_de.pk].orders[2] == 1 and by_id[new_de.pk].orders[2] == 1  # each series keeps its copy
+    assert analytics.orders == [2, 1, 2, 0, 1, 0, 1]
+    assert analytics.orders_total == 7
+    assert analytics.revenue_total == {"EUR": Decimal("35.00"), "GBP": Decimal("22.75")}
+    # The copy Amazon updated last decides the kind (the re-created integration's, with today's mappings).
+    assert analytics.kinds == {"avasam": 4, "non_avasam": 2, "mixed": 1}

@@ -219,3 +219,55 @@ def test_a_fulfilled_by_amazon_order_says_it_is_never_avasam(seller_client, inte
     order = OrderFactory(integration=integration, fulfilled_by=FulfilledBy.AMAZON)
 
     assert b"never an Avasam order" in seller_client.get(f"/orders/{order.pk}/").content
+
+
+def test_a_removed_integrations_orders_are_left_out_by_default_and_labelled_when_shown(seller_client, account):
+    old = IntegrationFactory(account=account, name="Amazon UK", removed_at=timezone.now())
+    new = IntegrationFactory(account=account, name="Amazon UK")
+    OrderFactory(integration=old, amazon_order_id="203-0000001-0000001")
+    OrderFactory(integration=new, amazon_order_id="203-0000001-0000001")
+
+    default = seller_client.get("/orders/")
+    shown = seller_client.get("/orders/", {"removed": "on"})
+
+    assert [o.integration_id for o in default.context["page"].object_list] == [new.pk]
+    assert "(1 order)" in default.content.decode()
+    assert {o.integration_id for o in shown.context["page"].object_list} == {old.pk, new.pk}
+    page = shown.content.decode()
+    assert "(removed)" in page
+    assert "2 rows, 1 Amazon order" in page
+
+
+def test_choosing_a_removed_integration_shows_its_orders(seller_client, account):
+    old = IntegrationFactory(account=account, name="Amazon UK", removed_at=timezone.now())
+    OrderFactory(integration=old, amazon_order_id="OLD-ONE")
+
+    response = seller_client.get("/orders/", {"integration": old.pk})
+
+    assert [o.amazon_order_id for o in response.context["page"].object_list] == ["OLD-ONE"]
+
+
+def test_a_removed_integrations_order_does_not_ask_to_map_its_skus(seller_client, account):
+    old = IntegrationFactory(account=account, name="Amazon UK", removed_at=timezone.now())
+    line = OrderLineFactory(order=OrderFactory(integration=old, kind=OrderKind.NON_AVASAM))
+
+    page = seller_client.get(f"/orders/{line.order_id}/").content.decode()
+
+    assert "Map this SKU" not in page and "unless you map its SKUs" not in page
+    assert "Amazon UK (removed)" in page
+
+
+def test_the_order_list_needs_the_same_queries_with_500_integrations(
+    seller_client, account, django_assert_max_num_queries
+):
+    def queries() -> int:
+        with django_assert_max_num_queries(100) as captured:
+            assert seller_client.get("/orders/").status_code == 200
+        return len(captured.captured_queries)
+
+    OrderFactory(integration=IntegrationFactory(account=account))
+    few = queries()
+    for integration in IntegrationFactory.create_batch(499, account=account)[:60]:
+        OrderFactory(integration=integration)
+
+    assert queries() == few

@@ -187,7 +187,7 @@ def _patch_rows(
             price=None,
             accepted=accepted,
             code=issue.code if issue else "",
-            message=issue.message if issue else "Amazon did not accept the change.",
+            message=issue.message if issue else ("" if accepted else "Amazon did not accept the change."),
             feed_id_at_claim=row.feed_id,
         )
         if accepted:

@@ -66,3 +66,5 @@ def test_a_drop_to_zero_through_the_fast_lane_is_a_run_and_a_send(sim, connect, 
     assert (fast.outcome, fast.listings_changed) == ("succeeded", 1)
     last = ListingSend.objects.filter(channel_sku="AMZ-1").order_by("-answered_at", "-pk").first()
     assert (last.lane, last.quantity, last.outcome) == ("fast", 0, "accepted")
+    # An accepted patch carries no error: the explanation must not say Amazon refused what it accepted.
+    assert last.error == ""
