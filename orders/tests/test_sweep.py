@@ -68,11 +68,14 @@ def test_a_download_a_live_process_holds_is_left_to_it(simulator):
     thread = threading.Thread(target=live_worker)
     thread.start()
     assert started.wait(10)
-    try:
-        assert sweep_order_downloads.apply().get() == 0
-    finally:
-        done.set()
-        thread.join()
-    assert sweep_order_downloads.apply().get() == 1
+    with mock.patch.object(download_orders, "delay_on_commit") as enqueue:
+        try:
+            assert sweep_order_downloads.apply().get() == 0
+        finally:
+            done.set()
+            thread.join()
+        assert sweep_order_downloads.apply().get() == 1
+    enqueue.assert_called_once_with(integration.pk)
+    download_orders.apply(args=[integration.pk])
     assert Order.objects.count() == 5
     assert Integration.objects.count() == 1
