@@ -11,9 +11,8 @@ from django.db import connection
 from django.utils import timezone
 
 from channels.holding import hold
-from channels.models import Integration
 from orders.download import ORDERS_LANE
-from orders.models import Order, OrderDownload
+from orders.models import OrderDownload
 from orders.tasks import download_orders, sweep_order_downloads
 from orders.tests.simulated import connected_integration, expected, place_orders, stored
 
@@ -24,7 +23,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def simulator(amazon_simulator, settings):
     amazon_simulator.state.speedup = 1000
     settings.ORDER_DOWNLOAD_PAGE_SIZE = 10
-    settings.CELERY_TASK_ALWAYS_EAGER = True
     return amazon_simulator
 
 
@@ -74,8 +72,5 @@ def test_a_download_a_live_process_holds_is_left_to_it(simulator):
         finally:
             done.set()
             thread.join()
-        assert sweep_order_downloads.apply().get() == 1
+        assert sweep_order_downloads.apply().get() == 1  # its holder is gone
     enqueue.assert_called_once_with(integration.pk)
-    download_orders.apply(args=[integration.pk])
-    assert Order.objects.count() == 5
-    assert Integration.objects.count() == 1
