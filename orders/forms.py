@@ -9,7 +9,7 @@ from django import forms
 from accounts.fields import SellerDateField
 from accounts.models import SellerAccount
 from channels.models import Integration
-from orders.models import OrderKind
+from orders.models import OrderKind, status_in_words
 from orders.selectors import OrderFilters
 
 
@@ -46,7 +46,8 @@ class OrderFilterForm(forms.Form):
             (integration.pk, f"{integration.name} (removed)" if integration.is_removed else integration.name)
             for integration in integrations
         ]
-        self.fields["status"].choices = [("", "All statuses")] + [(status, status) for status in statuses]
+        words = [(status, status_in_words(status)) for status in statuses]
+        self.fields["status"].choices = [("", "All statuses"), *words]
         for field in self.fields.values():
             field.widget.attrs["class"] = _widget_class(field.widget)
 

@@ -209,7 +209,7 @@ def test_needing_reauthorisation_shows_when_it_was_last_authorised_not_as_the_da
     page = seller_client.get(url(integration)).content.decode()
     state = page[page.index('id="authorisation-state"') :]
     state = state[: state.index("</dd>")]
-    assert f"last authorised on {integration.authorised_at:%-d %B %Y}" in state
+    assert f"last authorised on {integration.authorised_at:%-d %b %Y}" in state
     assert "Click Reauthorise to connect it again" in state
 
 

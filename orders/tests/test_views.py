@@ -271,3 +271,16 @@ def test_the_order_list_needs_the_same_queries_with_500_integrations(
         OrderFactory(integration=integration)
 
     assert queries() == few
+
+
+def test_order_statuses_are_in_words_on_pages_and_constants_in_the_csv(seller_client, integration):
+    order = OrderFactory(integration=integration, status="PARTIALLY_SHIPPED")
+    OrderLineFactory(order=order)
+
+    listing = seller_client.get("/orders/").content.decode()
+    detail = seller_client.get(f"/orders/{order.pk}/").content.decode()
+    export = _csv(seller_client.get("/orders/export.csv"))
+
+    assert "<td>Partially shipped</td>" in listing and '<option value="PARTIALLY_SHIPPED">Partially shipped' in listing
+    assert "Partially shipped" in detail and "PARTIALLY_SHIPPED" not in detail
+    assert export[0]["order_status"] == "PARTIALLY_SHIPPED"

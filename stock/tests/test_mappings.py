@@ -528,3 +528,16 @@ def test_two_integrations_of_one_amazon_seller_in_a_region_both_say_they_share_q
 
     assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in uk_page
     assert "Amazon shares one quantity per SKU between this integration and “Amazon UK” (United Kingdom)" in de_page
+
+
+def test_prices_show_their_currency_and_the_page_says_when_price_updates_are_off(seller_client, integration):
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-1", product=ProductFactory(price=Decimal("49.31")))
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-2", price=Decimal("12.00"))
+
+    page = seller_client.get(url(integration)).content.decode()
+
+    assert "49.31 GBP" in page and "12.00 GBP" in page
+    assert 'id="price-updates-off"' in page
+    integration.price_updates_enabled = True
+    integration.save()
+    assert 'id="price-updates-off"' not in seller_client.get(url(integration)).content.decode()
