@@ -251,3 +251,11 @@ def test_the_page_says_when_amazon_shares_quantities_with_another_integration(se
 
     assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in shared_page
     assert "Amazon shares one quantity" not in alone_page
+
+
+def test_the_additional_settings_on_off_choices_are_switches(seller_client, integration):
+    page = seller_client.get(f"/settings/channels/{integration.pk}/").content.decode()
+
+    assert page.count('role="switch"') == 4
+    assert 'data-turns-off="id_split_orders_with_unknown_skus"' in page
+    assert "js/exclusive-switches.js" in page
