@@ -205,7 +205,7 @@ def test_the_mappings_page_follows_a_large_upload_until_it_is_applied(
     expect(page.locator("#upload-rows-applied")).to_have_text("2")
 
     mapping_upload_apply(upload_id=upload.pk)
-    expect(page.locator("#upload-outcome")).to_contain_text("4 new mapping(s)")
+    expect(page.locator("#upload-outcome")).to_contain_text("4 new mappings")
 
     # Removing a mapping asks first; dismissing keeps it.
     asked = []
