@@ -8,6 +8,8 @@ from django.db import models
 
 class SellerAccount(models.Model):
     company = models.CharField(max_length=200)
+    # Dates and times on the seller's pages are shown in this zone (files and the API stay in UTC).
+    time_zone = models.CharField(max_length=64, default="UTC")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -97,6 +97,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # `|when`: every date and time on a page in one format, in the seller's time zone, the zone shown.
+            "builtins": ["accounts.templatetags.seller_time"],
         },
     },
 ]

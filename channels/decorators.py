@@ -5,9 +5,10 @@ from __future__ import annotations
 from functools import wraps
 
 from django.http import HttpRequest, HttpResponseNotAllowed
+from django.shortcuts import render
 
 from accounts.tenancy import get_for_seller_or_404, seller_required
-from channels.selectors import integration_seller_queryset
+from channels.selectors import integration_owned_queryset
 
 
 def integration_view(*methods: str):
@@ -20,7 +21,10 @@ def integration_view(*methods: str):
         @seller_required
         @wraps(view)
         def wrapped(request: HttpRequest, integration_id: int, **kwargs):
-            integration = get_for_seller_or_404(request, integration_seller_queryset(), pk=integration_id)
+            integration = get_for_seller_or_404(request, integration_owned_queryset(), pk=integration_id)
+            if integration.is_removed:  # its owner learns why it is gone; another seller got a plain 404 above
+                context = {"integration": integration}
+                return render(request, "channels/integration_removed.html", context, status=404)
             if request.method not in methods:
                 return HttpResponseNotAllowed(methods)
             return view(request, integration, **kwargs)

@@ -64,6 +64,16 @@ class IntegrationSettingsForm(forms.ModelForm):
             "stock_threshold": WHOLE_NUMBER_ERRORS,
         }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs.update({"class": "form-check-input", "role": "switch"})
+        # static/js/exclusive-switches.js turns one off when the other is turned on (the server still refuses both).
+        exclude, split = self.fields["exclude_non_avasam_orders"], self.fields["split_orders_with_unknown_skus"]
+        exclude.widget.attrs["data-turns-off"] = "id_split_orders_with_unknown_skus"
+        split.widget.attrs["data-turns-off"] = "id_exclude_non_avasam_orders"
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("exclude_non_avasam_orders") and cleaned.get("split_orders_with_unknown_skus"):

@@ -21,6 +21,6 @@ def integration_search(*, account: SellerAccount, query: str = "") -> Integratio
     return integrations.order_by("name", "pk")
 
 
-def integration_seller_queryset() -> IntegrationQuerySet:
-    """What a seller page may fetch an integration from: removed ones are gone for the seller."""
-    return Integration.objects.active().defer("refresh_token")
+def integration_owned_queryset() -> IntegrationQuerySet:
+    """Where a seller's integration pages look first: removed ones too, so their owner is told they were removed."""
+    return Integration.objects.defer("refresh_token")

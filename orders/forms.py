@@ -10,7 +10,7 @@ from accounts.fields import SellerDateField
 from accounts.models import SellerAccount
 from channels.models import Integration
 from orders import extensions
-from orders.models import OrderKind
+from orders.models import OrderKind, status_in_words
 from orders.selectors import OrderFilters
 
 
@@ -47,7 +47,8 @@ class OrderFilterForm(forms.Form):
             (integration.pk, f"{integration.name} (removed)" if integration.is_removed else integration.name)
             for integration in integrations
         ]
-        self.fields["status"].choices = [("", "All statuses")] + [(status, status) for status in statuses]
+        words = [(status, status_in_words(status)) for status in statuses]
+        self.fields["status"].choices = [("", "All statuses"), *words]
         extension = extensions.extension()
         if extension:
             self.fields[extension.filter_name] = forms.ChoiceField(

@@ -19,6 +19,11 @@ class FulfilledBy(models.TextChoices):
     AMAZON = "AMAZON", "Amazon"
 
 
+def status_in_words(status: str) -> str:
+    """Amazon's constant as a seller reads it: UNSHIPPED → "Unshipped", PARTIALLY_SHIPPED → "Partially shipped"."""
+    return status.replace("_", " ").capitalize() if status else "Unknown"
+
+
 class OrderQuerySet(TenantQuerySet):
     account_path = "integration__account"
 
@@ -71,6 +76,10 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return self.amazon_order_id
+
+    @property
+    def status_words(self) -> str:
+        return status_in_words(self.status)
 
 
 class OrderLineQuerySet(TenantQuerySet):

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from accounts.csv_cells import csv_cells_protected
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
+from channels.listings import channel_skus_seen
 from channels.models import Integration
 from stock import selectors, services, tasks
 from stock.forms import MappingForm, MappingUploadForm
@@ -62,7 +64,8 @@ def _render_list(
         "push_errors": push_errors[:PUSH_ERRORS_SHOWN],
         "push_errors_count": len(push_errors),
         "search": search,
-        "form": form or MappingForm(),
+        # "Map this SKU" on an order links here with ?channel_sku=: the add form starts with it.
+        "form": form or MappingForm(initial={"channel_sku": request.GET.get("channel_sku", "")[:200]}),
         "upload_form": upload_form or MappingUploadForm(),
         "csv_errors": csv_errors or [],
         "upload": selectors.mapping_upload_latest(integration=integration),
@@ -132,7 +135,8 @@ def mapping_upload(request: HttpRequest, integration: Integration) -> HttpRespon
     else:
         messages.success(
             request,
-            f"Imported: {outcome.created} new mapping(s), {outcome.changed} changed, {outcome.unchanged} already so.",
+            f"Imported: {outcome.created} new mapping{pluralize(outcome.created)}, {outcome.changed} changed, "
+            f"{outcome.unchanged} already so.",
         )
     return redirect(_list_url(integration))
 
@@ -178,13 +182,15 @@ def auto_map(request: HttpRequest, integration: Integration) -> HttpResponse:
         except services.AutoMapChanged:
             messages.warning(request, "The listings to map changed since you looked; check the new list and confirm.")
             return redirect(reverse("mappings:auto_map", args=[integration.pk]))
-        messages.success(request, f"Auto-map created {created} mapping(s).")
+        messages.success(request, f"Auto-map created {created} mapping{pluralize(created)}.")
         return redirect(_list_url(integration))
     candidates = selectors.auto_map_candidates(integration=integration)
     context = {
         "integration": integration,
         "candidates": candidates,
         "fingerprint": selectors.auto_map_fingerprint(candidates),
+        # Before the first download there is nothing to look at: say so rather than "nothing to auto-map".
+        "orders_seen": bool(candidates) or bool(channel_skus_seen(integration_id=integration.pk)),
     }
     return render(request, "stock/auto_map.html", context)
 

@@ -68,6 +68,9 @@ def test_a_seller_connects_amazon_through_the_whole_wizard(
     settings.SITE_URL = live_server.url
     seller_id = "ABROWSER" + uuid.uuid4().hex[:12].upper()
     page, blocked = _logged_in_page(browser, live_server, owner)
+    expect(page.locator("h1")).to_have_text("Your day")  # login lands on the home page
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("link", name="Sales channel integrations").click()
     expect(page.locator("h1")).to_have_text("Sales channel integrations")
 
     # 1. Add sales channel: Amazon has an Add button, the others are not yet available.
@@ -145,6 +148,9 @@ def test_the_authorise_page_says_what_to_do_when_the_other_tab_never_comes_back(
     settings.SITE_URL = live_server.url
     integration = AwaitingIntegrationFactory(account=owner.membership.account)
     page, blocked = _logged_in_page(browser, live_server, owner)
+    expect(page.locator("h1")).to_have_text("Your day")  # login lands on the home page
+    page.get_by_role("button", name="Settings").click()
+    page.get_by_role("link", name="Sales channel integrations").click()
     expect(page.locator("h1")).to_have_text("Sales channel integrations")
 
     page.clock.install()
@@ -199,7 +205,7 @@ def test_the_mappings_page_follows_a_large_upload_until_it_is_applied(
     expect(page.locator("#upload-rows-applied")).to_have_text("2")
 
     mapping_upload_apply(upload_id=upload.pk)
-    expect(page.locator("#upload-outcome")).to_contain_text("4 new mapping(s)")
+    expect(page.locator("#upload-outcome")).to_contain_text("4 new mappings")
 
     # Removing a mapping asks first; dismissing keeps it.
     asked = []

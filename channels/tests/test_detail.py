@@ -209,7 +209,7 @@ def test_needing_reauthorisation_shows_when_it_was_last_authorised_not_as_the_da
     page = seller_client.get(url(integration)).content.decode()
     state = page[page.index('id="authorisation-state"') :]
     state = state[: state.index("</dd>")]
-    assert f"last authorised on {integration.authorised_at:%-d %B %Y}" in state
+    assert f"last authorised on {integration.authorised_at:%-d %b %Y}" in state
     assert "Click Reauthorise to connect it again" in state
 
 
@@ -251,3 +251,11 @@ def test_the_page_says_when_amazon_shares_quantities_with_another_integration(se
 
     assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in shared_page
     assert "Amazon shares one quantity" not in alone_page
+
+
+def test_the_additional_settings_on_off_choices_are_switches(seller_client, integration):
+    page = seller_client.get(f"/settings/channels/{integration.pk}/").content.decode()
+
+    assert page.count('role="switch"') == 4
+    assert 'data-turns-off="id_split_orders_with_unknown_skus"' in page
+    assert "js/exclusive-switches.js" in page

@@ -48,6 +48,15 @@ def test_a_sellers_day_from_the_dashboard_to_analytics(
     # 2. The integration's page, from the dashboard.
     page.locator("#integrations-today").get_by_role("link", name="Amazon UK").click()
     expect(page.locator("h1")).to_contain_text("Amazon UK")
+    # Its additional settings are switches; exclude and split cannot both be switched on.
+    page.locator("summary", has_text="Additional settings").click()
+    expect(page.locator("#additional-settings").get_by_role("switch")).to_have_count(4)
+    exclude, split = page.get_by_label("Exclude non-Avasam orders"), page.get_by_label("Split orders with unknown SKUs")
+    exclude.check()
+    split.check()
+    expect(exclude).not_to_be_checked()
+    exclude.check()
+    expect(split).not_to_be_checked()
     shot(page, "2-integration")
 
     # 3. Its listing mappings.

@@ -87,6 +87,22 @@ def test_a_removed_integrations_pages_are_404(seller_client, integration):
     assert seller_client.get(f"/settings/channels/{integration.pk}/activity/").status_code == 404
 
 
+@pytest.mark.parametrize("suffix", ["", "activity/", "mappings/", "analytics/"])
+def test_a_removed_integrations_url_tells_its_owner_it_was_removed_and_others_nothing(
+    client, owner, outsider, integration, suffix
+):
+    Integration.objects.filter(pk=integration.pk).update(removed_at=timezone.now())
+
+    client.force_login(owner)
+    own = client.get(f"/settings/channels/{integration.pk}/{suffix}")
+    client.force_login(outsider)
+    other = client.get(f"/settings/channels/{integration.pk}/{suffix}")
+
+    assert own.status_code == 404 and "“Amazon UK” was removed" in own.content.decode()
+    assert f"/orders/?integration={integration.pk}" in own.content.decode()
+    assert other.status_code == 404 and "Amazon UK" not in other.content.decode()
+
+
 def test_the_total_analytics_page_needs_a_seller(client):
     response = client.get("/analytics/")
     assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")

@@ -271,3 +271,27 @@ def test_the_order_list_needs_the_same_queries_with_500_integrations(
         OrderFactory(integration=integration)
 
     assert queries() == few
+
+
+def test_order_statuses_are_in_words_on_pages_and_constants_in_the_csv(seller_client, integration):
+    order = OrderFactory(integration=integration, status="PARTIALLY_SHIPPED")
+    OrderLineFactory(order=order)
+
+    listing = seller_client.get("/orders/").content.decode()
+    detail = seller_client.get(f"/orders/{order.pk}/").content.decode()
+    export = _csv(seller_client.get("/orders/export.csv"))
+
+    assert "<td>Partially shipped</td>" in listing and '<option value="PARTIALLY_SHIPPED">Partially shipped' in listing
+    assert "Partially shipped" in detail and "PARTIALLY_SHIPPED" not in detail
+    assert export[0]["order_status"] == "PARTIALLY_SHIPPED"
+
+
+def test_map_this_sku_opens_the_mappings_page_with_the_listing_sku_filled_in(seller_client, integration):
+    line = OrderLineFactory(order=OrderFactory(integration=integration), channel_sku="MUG & CUP-1")
+
+    page = seller_client.get(f"/orders/{line.order_id}/").content.decode()
+    link = f"/settings/channels/{integration.pk}/mappings/?channel_sku=MUG%20%26%20CUP-1#add-mapping"
+    assert link in page
+
+    mappings = seller_client.get(f"/settings/channels/{integration.pk}/mappings/", {"channel_sku": "MUG & CUP-1"})
+    assert 'value="MUG &amp; CUP-1"' in mappings.content.decode()

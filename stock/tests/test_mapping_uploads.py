@@ -74,7 +74,7 @@ def test_a_large_file_is_applied_in_the_background_with_every_side_effect(
     assert ListingPush.objects.filter(integration=integration, pending=True).count() == ROWS
     shown = page(seller_client, integration)
     assert "passed the checks" in shown
-    assert "Last large upload: “big.csv”, 7 rows" in shown and "7 new mapping(s)" in shown
+    assert "Last large upload: “big.csv”, 7 rows" in shown and "7 new mappings" in shown
 
 
 def test_the_page_shows_how_far_the_upload_has_got(seller_client, integration, products):

@@ -226,7 +226,7 @@ def test_a_csv_upload_re_points_existing_mappings_and_reports_the_counts(seller_
 
     assert mapped(integration) == {"AMZ-1": "AVS-NEW", "AMZ-2": "AVS-2", "AMZ-3": "AVS-3"}
     [message] = [str(m) for m in response.wsgi_request._messages]
-    assert "1 new mapping(s), 1 changed, 1 already so" in message
+    assert "1 new mapping, 1 changed, 1 already so" in message
 
 
 def test_a_csv_with_bad_rows_applies_nothing_and_lists_each_bad_row_by_number(seller_client, integration):
@@ -300,7 +300,7 @@ def test_a_csv_without_a_price_column_keeps_the_prices_of_mappings_it_repeats_or
     assert prices == {"AMZ-1": Decimal("12.34"), "AMZ-2": Decimal("5.00"), "AMZ-3": None}
     assert mapped(integration)["AMZ-2"] == "AVS-NEW"
     [message] = [str(m) for m in response.wsgi_request._messages]
-    assert "0 new mapping(s), 1 changed, 1 already so" in message
+    assert "0 new mappings, 1 changed, 1 already so" in message
 
 
 def test_the_download_is_the_current_mappings_in_the_upload_format(seller_client, integration):
@@ -528,3 +528,27 @@ def test_two_integrations_of_one_amazon_seller_in_a_region_both_say_they_share_q
 
     assert "Amazon shares one quantity per SKU between this integration and “Amazon DE” (Germany)" in uk_page
     assert "Amazon shares one quantity per SKU between this integration and “Amazon UK” (United Kingdom)" in de_page
+
+
+def test_prices_show_their_currency_and_the_page_says_when_price_updates_are_off(seller_client, integration):
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-1", product=ProductFactory(price=Decimal("49.31")))
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-2", price=Decimal("12.00"))
+
+    page = seller_client.get(url(integration)).content.decode()
+
+    assert "49.31 GBP" in page and "12.00 GBP" in page
+    assert 'id="price-updates-off"' in page
+    integration.price_updates_enabled = True
+    integration.save()
+    assert 'id="price-updates-off"' not in seller_client.get(url(integration)).content.decode()
+
+
+def test_auto_map_before_any_order_says_there_are_no_orders_yet(seller_client, integration):
+    ProductFactory(sku="AVS-1")
+
+    page = seller_client.get(url(integration, "auto-map/")).content.decode()
+
+    assert 'id="no-orders-yet"' in page and "Nothing to auto-map" not in page
+    order_line(integration, "NOT-A-PRODUCT")
+    page = seller_client.get(url(integration, "auto-map/")).content.decode()
+    assert 'id="no-orders-yet"' not in page and "Nothing to auto-map" in page
