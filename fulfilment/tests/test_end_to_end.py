@@ -6,8 +6,10 @@ from __future__ import annotations
 import json
 import logging
 from datetime import timedelta
+from unittest import mock
 
 import pytest
+from celery.exceptions import Retry
 from django.utils import timezone
 
 from channels.amazon.gateway import gateway_for
@@ -15,6 +17,7 @@ from channels.amazon.simulator.testing import cancel_order
 from channels.tests.factories import IntegrationFactory
 from fulfilment.confirmation import parcels_confirm, shipment_confirmation
 from fulfilment.models import Dispatch, Parcel, ParcelState
+from fulfilment.tasks import confirm_shipments_of_integration
 from orders.download import orders_download
 from orders.tests.factories import ListingMappingFactory
 from orders.tests.simulated import UK, connected_integration
@@ -196,3 +199,23 @@ def test_a_worker_killed_between_sending_and_recording_confirms_exactly_once(sim
     assert parcels_confirm(integration=integration).confirmed == 1
     assert confirmed_calls(simulator) == 1
     assert Parcel.objects.get().state == ParcelState.CONFIRMED
+
+
+def test_a_throttled_confirmation_task_comes_back_when_amazon_allows_not_at_beats_next_pass(simulator, shop, client):
+    integration, tokens = shop
+    place(simulator, integration, lines=(("SKU-A", 1),))
+    orders_download(integration_id=integration.pk)
+    [dispatch] = listed(client, tokens["SKU-A"])
+    ship(client, tokens["SKU-A"], dispatch["id"], "RM-1", [("P-SKU-A", 1)])
+    simulator.state.inject_fault("confirmShipment", "throttle")
+
+    with (
+        mock.patch.object(confirm_shipments_of_integration, "retry", side_effect=Retry) as retry,
+        pytest.raises(Retry),
+    ):
+        confirm_shipments_of_integration.run(integration.pk)
+
+    [call] = retry.call_args_list
+    assert 0 < call.kwargs["countdown"] <= 60  # Amazon's wait, not beat's next pass
+    assert Parcel.objects.get().state == ParcelState.PENDING
+    assert confirmed_calls(simulator) == 0
