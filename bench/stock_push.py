@@ -261,7 +261,7 @@ def main() -> None:
 
         def beat() -> None:
             while not beat_stop.wait(args.drain):
-                app.send_task("stock.push.tasks.stock_push_drain")
+                app.send_task("stock.push.drain.stock_push_drain")
 
         threading.Thread(target=beat, daemon=True).start()
         watcher.start()
