@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from celery.exceptions import Retry
+from django.utils import timezone
 
 from channels.amazon.simulator.testing import cancel_order
 from fulfilment.models import Dispatch
@@ -172,3 +173,17 @@ def test_another_tenants_order_with_the_same_sku_is_unaffected(
 
     assert list(Dispatch.objects.values_list("account_id", flat=True)) == [integration.account_id]
     assert Order.objects.get(integration=other_seller).lines.get().product is None
+
+
+def test_an_order_of_a_removed_integration_is_not_dispatched(
+    simulator, integration, supplier, django_capture_on_commit_callbacks
+):
+    supplier, _ = supplier
+    place(simulator, integration)
+    orders_download(integration_id=integration.pk)
+    integration.removed_at = timezone.now()
+    integration.save()
+
+    mapped(integration, "SKU-A", ProductFactory(supplier=supplier), django_capture_on_commit_callbacks)
+
+    assert Dispatch.objects.count() == 0 and get_order_calls(simulator) == 0
