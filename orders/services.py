@@ -17,6 +17,7 @@ from channels.models import Integration
 from orders.analytics import orders_count_before_purge
 from orders.classification import classify_order
 from orders.models import FulfilledBy, Order, OrderDownload, OrderLine, PurgedOrder
+from orders.signals import orders_remapped
 
 
 def retention_expiry(*, imported_at: datetime) -> datetime:
@@ -39,7 +40,8 @@ def orders_reclassify(*, integration_id: int, channel_skus: set[str]) -> int:
        (none for orders fulfilled by Amazon, which are never Avasam).
     3. Classify each order with the integration's settings: splitting drops the unmapped lines of
        a now-mixed order. Exclusion never deletes an order already imported.
-    4. Write the changed lines and orders in bulk.
+    4. Write the changed lines and orders in bulk; tell other apps (fulfilment) which orders' lines
+       got a product.
     """
     channel_skus = set(channel_skus)
     if not channel_skus:
@@ -94,6 +96,9 @@ def orders_reclassify(*, integration_id: int, channel_skus: set[str]) -> int:
         OrderLine.objects.filter(pk__in=dropped_line_ids).delete()
     if changed_orders:
         Order.objects.bulk_update([orders[pk] for pk in changed_orders], ["kind", "updated_at"], batch_size=1000)
+    mapped_order_ids = sorted({line.order_id for line in changed_lines if line.product_id is not None})
+    if mapped_order_ids:
+        orders_remapped.send(sender=Order, integration_id=integration_id, order_ids=mapped_order_ids)
     return len(changed_orders)
 
 

@@ -25,6 +25,10 @@ class StoredOrder:
 # A download stored these orders (new or changed). Sent with `integration` and `orders` (a list of StoredOrder).
 orders_stored = Signal()
 
+# A mapping change gave lines of these orders a product (orders_reclassify). Sent with `integration_id` and
+# `order_ids`; the stored orders hold no recipient, so whoever needs one asks Amazon (after the commit).
+orders_remapped = Signal()
+
 # purge_orders runs (the command or the daily beat task). Sent with `now`; each receiver returns a sentence
 # saying what it purged.
 orders_purging = Signal()

@@ -11,6 +11,7 @@ from channels.tests.factories import IntegrationFactory
 from orders.models import FulfilledBy, Order, OrderKind, OrderLine
 from orders.selectors import channel_skus_seen
 from orders.services import orders_purge_expired, orders_reclassify
+from orders.signals import orders_remapped
 from orders.tests.factories import ListingMappingFactory, OrderFactory, OrderLineFactory, ProductFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,3 +163,24 @@ def test_a_purged_order_is_not_imported_again_while_it_is_still_non_avasam():
     ListingMappingFactory(integration=integration, channel_sku="U")
     orders_store_page(integration=integration, orders=[shipped], now=timezone.now())
     assert list(Order.objects.values_list("kind", "status")) == [(OrderKind.AVASAM, "SHIPPED")]
+
+
+def test_reclassifying_tells_other_apps_which_orders_lines_got_a_product():
+    integration = IntegrationFactory()
+    mapped = _order(integration, ["A", "B"])
+    _order(integration, ["B"])
+    mapping = ListingMappingFactory(integration=integration, channel_sku="A")
+    heard = []
+
+    def listener(**kwargs):
+        heard.append((kwargs["integration_id"], kwargs["order_ids"]))
+
+    orders_remapped.connect(listener)
+    try:
+        orders_reclassify(integration_id=integration.pk, channel_skus={"A", "B"})
+        mapping.delete()
+        orders_reclassify(integration_id=integration.pk, channel_skus={"A"})  # unmapped: no product given
+    finally:
+        orders_remapped.disconnect(listener)
+
+    assert heard == [(integration.pk, [mapped.pk])]

@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from channels.tests.factories import IntegrationFactory
+from orders.download import orders_download
 from orders.models import Order, OrderKind
-from orders.tests.factories import OrderLineFactory
+from orders.tests.simulated import UK, connected_integration
 from stock.models import ListingMapping, MappingUpload, Product
 from stock.push.models import ListingPush
 from stock.services import mapping_upload_apply
@@ -58,9 +59,14 @@ def status(client, integration) -> dict:
 
 
 def test_a_large_file_is_applied_in_the_background_with_every_side_effect(
-    seller_client, integration, products, django_capture_on_commit_callbacks
+    seller_client, account, products, amazon_simulator, django_capture_on_commit_callbacks
 ):
-    OrderLineFactory(order__integration=integration, channel_sku="AMZ-5")
+    # An order downloaded before its SKU was mapped: mapping it also dispatches it (its recipient read from Amazon).
+    integration = connected_integration(amazon_simulator, account=account)
+    amazon_simulator.state.add_order(
+        integration.selling_partner_id, UK, lines=[{"sku": "AMZ-5", "quantity": 1, "unit_price": "5.00"}]
+    )
+    orders_download(integration_id=integration.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = post(seller_client, integration, csv_file())
@@ -71,6 +77,7 @@ def test_a_large_file_is_applied_in_the_background_with_every_side_effect(
     assert (upload.status, upload.rows_applied, upload.mappings_created) == ("done", ROWS, ROWS)
     assert upload.content == ""  # the file is not kept once applied
     assert Order.objects.get().kind == OrderKind.AVASAM
+    assert Order.objects.get().dispatches.count() == 1
     assert ListingPush.objects.filter(integration=integration, pending=True).count() == ROWS
     shown = page(seller_client, integration)
     assert "passed the checks" in shown
