@@ -28,7 +28,9 @@ def _analytics_context(request: HttpRequest, integrations) -> dict:
         order_lines = [(s.label, s.orders) for s in analytics.series] + [("All integrations", analytics.orders)]
         order_colours = [colour[s.integration_id] for s in analytics.series] + [charts.TOTAL_COLOUR]
     else:
-        order_lines, order_colours = [("Orders", analytics.orders)], None
+        # One integration: the legend still names it, as its revenue chart does.
+        label = analytics.series[0].label if analytics.series else "Orders"
+        order_lines, order_colours = [(label, analytics.orders)], None
     revenue_charts = []
     for currency, values in analytics.revenue.items():
         selling = [s for s in analytics.series if currency in s.revenue]

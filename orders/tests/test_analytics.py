@@ -211,3 +211,12 @@ def test_an_order_imported_again_by_the_recreated_integration_counts_once_in_the
     assert analytics.revenue_total == {"EUR": Decimal("35.00"), "GBP": Decimal("22.75")}
     # The copy Amazon updated last decides the kind (the re-created integration's, with today's mappings).
     assert analytics.kinds == {"avasam": 4, "non_avasam": 2, "mixed": 1}
+
+
+def test_one_integrations_charts_name_it_in_their_legends(seller_client, shop):
+    uk, _, _ = shop
+    page = seller_client.get(f"/settings/channels/{uk.pk}/analytics/", {"start": "2026-11-20", "end": "2026-11-26"})
+
+    for title in ("Orders per day", "Revenue per day (GBP)"):
+        chart = page.content.decode().split(f'aria-label="{title}"')[1].split("</svg>")[0]
+        assert '<text x="74" y="276" font-size="12">UK</text>' in chart
