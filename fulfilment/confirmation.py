@@ -1,9 +1,10 @@
 """Parcels confirmed to Amazon with confirmShipment, exactly once, through the order's live integration.
 
-Exactly once under crashes: a parcel is marked `sending` in a committed row before the call. A parcel found
-`sending` later (its worker died, or the answer was lost), or one whose earlier attempt got no clear answer, is
-first looked for among the packages Amazon holds for the order (getOrder with PACKAGES); only when it is not
-there is it sent again.
+Exactly once under crashes: an integration's parcels are confirmed by one process at a time, which holds the
+integration's confirmation lane while it lives (channels.holding), and a parcel is marked `sending` in a committed
+row before the call. So a parcel found `sending` by the next holder was left by a dead one (or its answer was
+lost): it, like one whose earlier attempt got no clear answer, is first looked for among the packages Amazon
+holds for the order (getOrder with PACKAGES); only when it is not there is it sent again.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -22,10 +22,13 @@ from channels.amazon.errors import AmazonError
 from channels.amazon.gateway import AmazonGateway, gateway_for
 from channels.amazon.outcomes import outcome_of
 from channels.amazon.types import ShipmentConfirmation, ShipmentLine
+from channels.holding import hold, unheld
 from channels.models import Integration
 from fulfilment.models import Parcel, ParcelState
 
 logger = logging.getLogger(__name__)
+
+CONFIRM_LANE = "fulfilment-confirm"
 
 
 @dataclass
@@ -45,33 +48,41 @@ class ConfirmRun:
 
 
 def parcels_due(*, integration_id: int, now=None, include_waiting: bool = False):
-    """The integration's parcels to confirm now: pending ones whose time has come, and `sending` ones whose
-    attempt is older than FULFILMENT_SENDING_LEASE_SECONDS (taken for dead)."""
+    """The integration's parcels to confirm now, for the holder of its confirmation lane: pending ones whose time
+    has come, and `sending` ones (only a holder sends, so those were left by a dead one)."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.FULFILMENT_SENDING_LEASE_SECONDS)
     due = Q(state=ParcelState.PENDING) if include_waiting else Q(state=ParcelState.PENDING, next_attempt_at__lte=now)
-    return Parcel.objects.filter(due | Q(state=ParcelState.SENDING, sending_since__lte=stale)).filter(
+    return Parcel.objects.filter(due | Q(state=ParcelState.SENDING)).filter(
         dispatch__order__integration_id=integration_id
     )
 
 
 def integration_ids_with_parcels_due(now=None) -> list[int]:
+    """Integrations with parcels due that no live process is confirming (a dead one's `sending` parcels count)."""
     now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.FULFILMENT_SENDING_LEASE_SECONDS)
-    due = Q(state=ParcelState.PENDING, next_attempt_at__lte=now) | Q(
-        state=ParcelState.SENDING, sending_since__lte=stale
-    )
-    return sorted(
+    due = Q(state=ParcelState.PENDING, next_attempt_at__lte=now) | Q(state=ParcelState.SENDING)
+    integration_ids = sorted(
         set(
             Parcel.objects.filter(due)
             .exclude(dispatch__order__isnull=True)
             .values_list("dispatch__order__integration_id", flat=True)
         )
     )
+    return unheld(CONFIRM_LANE, integration_ids)
 
 
-def parcels_confirm(*, integration: Integration, include_waiting: bool = False, wait: bool = False) -> ConfirmRun:
-    """Confirm the integration's due parcels, one call each; stops at the first throttling (the rest wait)."""
+def parcels_confirm(
+    *, integration: Integration, include_waiting: bool = False, wait: bool = False, wait_for_holder: float = 0.0
+) -> ConfirmRun:
+    """Confirm the integration's due parcels, one call each; stops at the first throttling (the rest wait). Nothing
+    when a live process is confirming them (after waiting up to `wait_for_holder` seconds for it)."""
+    with hold(integration.pk, CONFIRM_LANE, wait=wait_for_holder) as held:
+        if not held:
+            return ConfirmRun()
+        return _parcels_confirm(integration=integration, include_waiting=include_waiting, wait=wait)
+
+
+def _parcels_confirm(*, integration: Integration, include_waiting: bool, wait: bool) -> ConfirmRun:
     run = ConfirmRun()
     parcel_ids = list(
         parcels_due(integration_id=integration.pk, include_waiting=include_waiting)
@@ -128,13 +139,11 @@ def parcel_confirm(*, parcel_id: int, integration: Integration, gateway: AmazonG
 def _claim(parcel_id: int) -> Parcel | None:
     """Mark the parcel `sending` and commit, so a crash from here on is found and checked before any re-send."""
     now = timezone.now()
-    stale = now - timedelta(seconds=settings.FULFILMENT_SENDING_LEASE_SECONDS)
     with transaction.atomic():
         parcel = (
             Parcel.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("dispatch")
-            .filter(pk=parcel_id)
-            .filter(Q(state=ParcelState.PENDING) | Q(state=ParcelState.SENDING, sending_since__lte=stale))
+            .filter(pk=parcel_id, state__in=[ParcelState.PENDING, ParcelState.SENDING])
             .first()
         )
         if parcel is None:

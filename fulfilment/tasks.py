@@ -15,12 +15,10 @@ from channels.amazon.selectors import app_credentials_paused
 from channels.coalesce import enqueue_once, queued_again, queued_clear
 from channels.eligibility import Work, eligible, may
 from channels.models import Integration
-from fulfilment.confirmation import integration_ids_with_parcels_due, parcels_confirm
+from fulfilment.confirmation import CONFIRM_LANE, integration_ids_with_parcels_due, parcels_confirm
 from fulfilment.remapped import remapped_order_dispatch
 
 logger = logging.getLogger(__name__)
-
-LANE = "fulfilment-confirm"
 
 
 @shared_task
@@ -30,20 +28,22 @@ def confirm_shipments_for_all_integrations() -> int:
         return 0
     due = integration_ids_with_parcels_due()
     integration_ids = list(eligible(Work.ORDERS).filter(pk__in=due).values_list("pk", flat=True))
-    transaction.on_commit(lambda: enqueue_once(confirm_shipments_of_integration, integration_ids, lane=LANE))
+    transaction.on_commit(lambda: enqueue_once(confirm_shipments_of_integration, integration_ids, lane=CONFIRM_LANE))
     return len(integration_ids)
 
 
 @shared_task(bind=True, max_retries=None)
 def confirm_shipments_of_integration(self, integration_id: int) -> str:
     """Confirm one integration's due parcels; when Amazon says "later" the task retries itself after that long."""
-    queued_clear(integration_id=integration_id, lane=LANE)
+    queued_clear(integration_id=integration_id, lane=CONFIRM_LANE)
     integration = Integration.objects.filter(pk=integration_id).first()
     if integration is None or not may(integration, Work.ORDERS):
         return f"integration {integration_id}: may not call Amazon now"
     run = parcels_confirm(integration=integration)
     # Without this a seller's parcels beyond Amazon's burst would each wait for beat's next pass.
-    if run.retry_after is not None and queued_again(integration_id=integration_id, lane=LANE, seconds=run.retry_after):
+    if run.retry_after is not None and queued_again(
+        integration_id=integration_id, lane=CONFIRM_LANE, seconds=run.retry_after
+    ):
         raise self.retry(countdown=max(run.retry_after, 0.5))
     return run.summary(integration)
 

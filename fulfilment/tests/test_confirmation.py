@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from channels.amazon.tests.conftest import SP_API, amazon  # noqa: F401  (the respx fixture)
+from channels.holding import hold
 from channels.tests.factories import IntegrationFactory
-from fulfilment.confirmation import parcels_confirm
+from fulfilment.confirmation import CONFIRM_LANE, integration_ids_with_parcels_due, parcels_confirm
 from fulfilment.models import Parcel, ParcelState
 from fulfilment.shipments import parcel_retry, shipments_record
 from fulfilment.tests.test_dispatches_and_api import order, store
@@ -119,12 +122,39 @@ def test_a_worker_killed_between_sending_and_recording_confirms_exactly_once(ama
     assert Parcel.objects.get().state == ParcelState.CONFIRMED
 
 
-def test_a_recent_sending_attempt_is_left_to_its_worker(amazon, recorded):  # noqa: F811
+def test_a_sending_attempt_of_a_live_worker_is_left_to_it(amazon, recorded):  # noqa: F811
     integration, parcel = recorded
     Parcel.objects.filter(pk=parcel.pk).update(state=ParcelState.SENDING, attempts=1, sending_since=timezone.now())
     route = amazon.post(CONFIRM).respond(204)
+    started, done = threading.Event(), threading.Event()
 
-    assert parcels_confirm(integration=integration).confirmed == 0
+    def live_worker():
+        with hold(integration.pk, CONFIRM_LANE):
+            started.set()
+            done.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=live_worker)
+    thread.start()
+    assert started.wait(10)
+    try:
+        assert parcels_confirm(integration=integration).confirmed == 0
+        assert integration_ids_with_parcels_due() == []
+    finally:
+        done.set()
+        thread.join()
+    assert route.call_count == 0
+
+
+def test_a_dead_workers_sending_parcel_is_taken_up_at_once_and_not_sent_twice(amazon, recorded):  # noqa: F811
+    integration, parcel = recorded
+    # Killed a moment ago, after Amazon had the package: nobody holds the integration's confirmations any more.
+    Parcel.objects.filter(pk=parcel.pk).update(state=ParcelState.SENDING, attempts=1, sending_since=timezone.now())
+    route = amazon.post(CONFIRM).respond(204)
+    amazon.get(GET_ORDER).respond(json=packages(str(parcel.pk)))
+
+    assert integration_ids_with_parcels_due() == [integration.pk]
+    assert parcels_confirm(integration=integration).confirmed == 1
     assert route.call_count == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from channels.eligibility import Work, why_not
@@ -39,7 +40,12 @@ class Command(BaseCommand):
                 continue
             total = None
             for _ in range(PASSES):
-                run = parcels_confirm(integration=each, include_waiting=True, wait=True)
+                run = parcels_confirm(
+                    integration=each,
+                    include_waiting=True,
+                    wait=True,
+                    wait_for_holder=settings.ORDER_DOWNLOAD_COMMAND_WAIT_SECONDS,
+                )
                 total = run if total is None else _add(total, run)
                 if not run.waiting:
                     break
