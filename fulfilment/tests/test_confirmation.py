@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import json
-import threading
 from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from channels.amazon.tests.conftest import SP_API, amazon  # noqa: F401  (the respx fixture)
-from channels.holding import hold
 from channels.tests.factories import IntegrationFactory
+from channels.tests.live_holder import live_holder
 from fulfilment.confirmation import CONFIRM_LANE, integration_ids_with_parcels_due, parcels_confirm
 from fulfilment.models import Parcel, ParcelState
 from fulfilment.shipments import parcel_retry, shipments_record
@@ -126,23 +124,9 @@ def test_a_sending_attempt_of_a_live_worker_is_left_to_it(amazon, recorded):  # 
     integration, parcel = recorded
     Parcel.objects.filter(pk=parcel.pk).update(state=ParcelState.SENDING, attempts=1, sending_since=timezone.now())
     route = amazon.post(CONFIRM).respond(204)
-    started, done = threading.Event(), threading.Event()
-
-    def live_worker():
-        with hold(integration.pk, CONFIRM_LANE):
-            started.set()
-            done.wait(10)
-        connection.close()
-
-    thread = threading.Thread(target=live_worker)
-    thread.start()
-    assert started.wait(10)
-    try:
+    with live_holder(integration.pk, CONFIRM_LANE):
         assert parcels_confirm(integration=integration).confirmed == 0
         assert integration_ids_with_parcels_due() == []
-    finally:
-        done.set()
-        thread.join()
     assert route.call_count == 0
 
 

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
-from channels.holding import hold
+from channels.tests.live_holder import live_holder
 from orders.download import ORDERS_LANE
 from orders.models import OrderDownload
 from orders.tasks import download_orders, sweep_order_downloads
@@ -55,22 +53,8 @@ def test_a_download_left_unfinished_is_enqueued_once_and_finished(simulator):
 
 def test_a_download_a_live_process_holds_is_left_to_it(simulator):
     integration, _ = _left_half_done(simulator)
-    started, done = threading.Event(), threading.Event()
-
-    def live_worker():
-        with hold(integration.pk, ORDERS_LANE):
-            started.set()
-            done.wait(10)
-        connection.close()
-
-    thread = threading.Thread(target=live_worker)
-    thread.start()
-    assert started.wait(10)
     with mock.patch.object(download_orders, "delay_on_commit") as enqueue:
-        try:
+        with live_holder(integration.pk, ORDERS_LANE):
             assert sweep_order_downloads.apply().get() == 0
-        finally:
-            done.set()
-            thread.join()
         assert sweep_order_downloads.apply().get() == 1  # its holder is gone
     enqueue.assert_called_once_with(integration.pk)
