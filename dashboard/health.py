@@ -83,6 +83,11 @@ class Health:
     lapse: LapseWarning | None = None
 
     @property
+    def lapses_at(self) -> datetime | None:
+        """When Amazon's authorisation lapses: the start of its UTC day (see channels.amazon.lapse)."""
+        return _start_of_utc_day(self.lapse_date) if self.lapse_date else None
+
+    @property
     def ok(self) -> bool:
         return not any(problem.severity in ("danger", "warning") for problem in self.problems)
 
@@ -94,9 +99,13 @@ class Health:
         return "success"
 
 
+def _start_of_utc_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _lapses_at(lapse_date: date) -> str:
-    """When Amazon's authorisation lapses: the start of its UTC day (see channels.amazon.lapse), in the page's zone."""
-    return when(datetime.combine(lapse_date, time.min, tzinfo=UTC))
+    """When Amazon's authorisation lapses (the start of its UTC day), in the page's zone."""
+    return when(_start_of_utc_day(lapse_date))
 
 
 def _authorisation_problems(facts: HealthFacts, lapse: LapseWarning | None) -> list[Problem]:
