@@ -99,3 +99,14 @@ def test_an_unknown_sku_stops_being_reported_once_its_mapping_is_removed(seller_
     mapping.delete()
 
     assert "Amazon does not know" not in html.unescape(seller_client.get(page).content.decode())
+
+
+def test_the_integration_page_uses_the_container_and_the_mappings_pages_columns(seller_client, account):
+    integration = IntegrationFactory(account=account)
+    detail = seller_client.get(f"{LIST}{integration.pk}/").content.decode()
+    mappings = seller_client.get(f"{LIST}{integration.pk}/mappings/").content.decode()
+
+    for page in (detail, mappings):
+        assert '<div class="row g-4 mb-4">' in page and 'class="col-lg-5"' in page and 'class="col-lg-7"' in page
+    # No card or table of its own width: the page's width is the container's, as on every seller page.
+    assert "mw-" not in detail and "integration-card" not in detail
