@@ -1,13 +1,15 @@
 """Integration health: a pure function from facts to plain sentences, each with the action that fixes it.
 
 No ORM here: `dashboard.selectors` gathers the facts, the tests build them by hand, and `now` is passed in.
+Times read as the pages show them (`when`): in the zone the request activated, the seller's, with the zone named.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from accounts.templatetags.seller_time import when
 from channels.amazon.lapse import LapseWarning, lapse_warning, reauthorisation_lapse_date
 
 # No successful download for this long, while the integration should be downloading, is a problem.
@@ -81,6 +83,11 @@ class Health:
     lapse: LapseWarning | None = None
 
     @property
+    def lapses_at(self) -> datetime | None:
+        """When Amazon's authorisation lapses: the start of its UTC day (see channels.amazon.lapse)."""
+        return _start_of_utc_day(self.lapse_date) if self.lapse_date else None
+
+    @property
     def ok(self) -> bool:
         return not any(problem.severity in ("danger", "warning") for problem in self.problems)
 
@@ -92,12 +99,13 @@ class Health:
         return "success"
 
 
-def _day(moment: datetime | date) -> str:
-    return f"{moment.day} {moment:%B %Y}"
+def _start_of_utc_day(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def _when(moment: datetime) -> str:
-    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M} UTC"
+def _lapses_at(lapse_date: date) -> str:
+    """When Amazon's authorisation lapses (the start of its UTC day), in the page's zone."""
+    return when(_start_of_utc_day(lapse_date))
 
 
 def _authorisation_problems(facts: HealthFacts, lapse: LapseWarning | None) -> list[Problem]:
@@ -128,18 +136,18 @@ def _authorisation_problems(facts: HealthFacts, lapse: LapseWarning | None) -> l
         return [
             Problem(
                 "danger",
-                f"Amazon's authorisation lapsed on {_day(lapse.lapse_date)} (Amazon requires it every 365 days) "
+                f"Amazon's authorisation lapsed on {_lapses_at(lapse.lapse_date)} (Amazon requires it every 365 days) "
                 "— click Reauthorise.",
                 Action.REAUTHORISE,
                 "authorisation_lapsed",
             )
         ]
-    when = "tomorrow" if lapse.days_left == 1 else f"in {lapse.days_left} days"
+    in_days = "tomorrow" if lapse.days_left == 1 else f"in {lapse.days_left} days"
     severity = "danger" if lapse.threshold == 1 else "warning" if lapse.threshold == 7 else "info"
     return [
         Problem(
             severity,
-            f"Amazon's authorisation lapses {when}, on {_day(lapse.lapse_date)} (Amazon requires it every 365 "
+            f"Amazon's authorisation lapses {in_days}, on {_lapses_at(lapse.lapse_date)} (Amazon requires it every 365 "
             "days) — click Reauthorise before then so orders and stock keep flowing.",
             Action.REAUTHORISE,
             f"lapse_in_{lapse.threshold}",
@@ -162,7 +170,7 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
     # Without a valid authorisation the failures are its consequence, and its own problem says what to do.
     if authorised and facts.download_failures_since_success and _failed_since_authorised(last, facts):
         since = (
-            f"since the last successful one on {_when(facts.last_download_success.finished_at)}"
+            f"since the last successful one on {when(facts.last_download_success.finished_at)}"
             if facts.last_download_success and facts.last_download_success.finished_at
             else "and none has succeeded yet"
         )
@@ -185,7 +193,7 @@ def _download_problems(facts: HealthFacts, now: datetime, syncing: bool, authori
         # A re-authorisation starts the count again, as the first authorisation did.
         reference = max(filter(None, [*checked, facts.authorised_at]), default=None)
         if reference is not None and now - reference > DOWNLOAD_SILENCE:
-            since = f"since {_when(reference)}" if checked else "yet"
+            since = f"since {when(reference)}" if checked else "yet"
             problems.append(
                 Problem(
                     "warning",
@@ -241,7 +249,7 @@ def _push_problems(facts: HealthFacts, now: datetime, authorised: bool) -> list[
             Problem(
                 "warning",
                 f"{count} listing{'s have' if count != 1 else ' has'} been waiting since "
-                f"{_when(facts.waiting_since)} to be sent to Amazon. We keep trying; if this grows, click "
+                f"{when(facts.waiting_since)} to be sent to Amazon. We keep trying; if this grows, click "
                 "Verify.",
                 Action.VERIFY,
                 "push_backlog",

@@ -17,6 +17,7 @@ from channels.models import Integration
 from channels.selectors import integration_list_for_account
 from dashboard.health import Health, HealthFacts, RunFact, integration_health
 from fulfilment.models import Dispatch, DispatchStatus
+from fulfilment.seller import shipping_deadline_counts
 from orders.analytics import CANCELLED
 from orders.models import Order
 from stock.push.models import ListingPush
@@ -202,6 +203,9 @@ class SellerDay:
     today: date
     week_start: date
     timezone_name: str
+    # Orders whose ship-by is within 24 hours, or past, with a line still to ship (fulfilment's own rule).
+    orders_at_risk: int = 0
+    orders_late: int = 0
 
     @property
     def orders_today(self) -> int:
@@ -226,7 +230,8 @@ class SellerDay:
 
 
 def seller_day(*, account, now: datetime | None = None) -> SellerDay:
-    """The seller's home page: four queries however many integrations (the list, its health, its orders)."""
+    """The seller's home page: five queries however many integrations (the list, its health, its orders and
+    those at risk or late)."""
     now = timezone.localtime(now or timezone.now())
     today_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
     week_start = today_start - timedelta(days=today_start.weekday())  # Monday
@@ -249,6 +254,12 @@ def seller_day(*, account, now: datetime | None = None) -> SellerDay:
         )
         for integration in integrations
     ]
+    deadlines = shipping_deadline_counts(Order.objects.filter(integration__in=[i.pk for i in integrations]))
     return SellerDay(
-        integrations=rows, today=today_start.date(), week_start=week_start.date(), timezone_name=now.tzname() or ""
+        integrations=rows,
+        today=today_start.date(),
+        week_start=week_start.date(),
+        timezone_name=now.tzname() or "",
+        orders_at_risk=deadlines["at_risk"],
+        orders_late=deadlines["late"],
     )

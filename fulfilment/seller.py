@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from fulfilment.models import DispatchLine, Parcel, ParcelState
@@ -63,6 +63,15 @@ def orders_with_ship_marks(orders: QuerySet) -> QuerySet:
     return orders.annotate(
         ship_late=Exists(_lines_of_order().filter(conditions["late"])),
         ship_at_risk=Exists(_lines_of_order().filter(conditions["at_risk"])),
+    )
+
+
+def shipping_deadline_counts(orders: QuerySet) -> dict[str, int]:
+    """How many of `orders` are at risk and late, each Amazon order once: one query (the seller's home page)."""
+    marked = orders_with_ship_marks(orders.order_by())
+    return marked.aggregate(
+        at_risk=Count("amazon_order_id", distinct=True, filter=Q(ship_at_risk=True)),
+        late=Count("amazon_order_id", distinct=True, filter=Q(ship_late=True)),
     )
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from axes.models import AccessAttempt
 from django.db.models import F
+from django.utils import timezone
 
+from accounts.middleware import TIME_ZONE_COOKIE
+from accounts.templatetags.seller_time import when
 from accounts.tests.factories import SellerUserFactory
 
 pytestmark = pytest.mark.django_db
@@ -41,6 +45,33 @@ def test_the_tenth_wrong_password_locks_the_login_name_from_that_address(client,
     page = response.content.decode()
     assert "Too many failed logins" in page and "Try again after" in page and "in about 15 minutes" in page
     assert 890 <= int(response["Retry-After"]) <= 900
+
+
+def test_the_lock_out_page_gives_the_time_in_the_sellers_zone_remembered_by_the_browser(client, owner):
+    account = owner.membership.account
+    account.time_zone = "Europe/Paris"
+    account.save(update_fields=["time_zone"])
+    client.force_login(owner)
+    client.get("/")  # the seller's pages leave their zone in the browser
+    client.post("/accounts/logout/")  # the cookie outlives the session
+    _fail(client, owner.username, 9)
+
+    page = _login(client, owner.username, "wrong password").content.decode()
+
+    ends_at = AccessAttempt.objects.get().attempt_time + timedelta(minutes=15)
+    with timezone.override(ZoneInfo("Europe/Paris")):
+        assert f"Try again after <strong>{when(ends_at)}</strong>" in page
+    assert " CET</strong>" in page or " CEST</strong>" in page
+
+
+def test_the_lock_out_page_without_a_remembered_zone_says_utc_and_ignores_a_made_up_one(client, owner):
+    client.cookies[TIME_ZONE_COOKIE] = "../../etc/passwd"
+    _fail(client, owner.username, 9)
+
+    page = _login(client, owner.username, "wrong password").content.decode()
+
+    ends_at = AccessAttempt.objects.get().attempt_time + timedelta(minutes=15)
+    assert f"Try again after <strong>{ends_at.day} {ends_at:%b %Y}, {ends_at:%H:%M} UTC</strong>" in page
 
 
 def test_while_locked_even_the_right_password_is_refused(client, owner):

@@ -70,6 +70,21 @@ def test_a_lapsing_authorisation_is_warned_on_the_list(seller_client, account):
     assert "Amazon's authorisation lapses in 5 days" in page
 
 
+def test_the_lapse_is_given_in_the_sellers_zone_on_the_list_and_the_integration_page(seller_client, account):
+    account.time_zone = "Asia/Tokyo"
+    account.save(update_fields=["time_zone"])
+    authorised_at = timezone.now() - timedelta(days=360)
+    integration = IntegrationFactory(account=account, authorised_at=authorised_at)
+    lapse_day = (authorised_at + timedelta(days=365)).date()
+    lapses_at = f"{lapse_day.day} {lapse_day:%b %Y}, 09:00 JST"  # midnight UTC in Tokyo
+
+    listed = html.unescape(seller_client.get(LIST).content.decode())
+    detail = html.unescape(seller_client.get(f"{LIST}{integration.pk}/").content.decode())
+
+    assert f"lapses {lapses_at}" in listed and f"on {lapses_at} (Amazon requires it" in listed
+    assert f"lapses on {lapses_at} (Amazon asks" in detail
+
+
 def test_an_unknown_sku_stops_being_reported_once_its_mapping_is_removed(seller_client, account):
     from stock.tests.factories import ListingMappingFactory
 
@@ -84,3 +99,14 @@ def test_an_unknown_sku_stops_being_reported_once_its_mapping_is_removed(seller_
     mapping.delete()
 
     assert "Amazon does not know" not in html.unescape(seller_client.get(page).content.decode())
+
+
+def test_the_integration_page_uses_the_container_and_the_mappings_pages_columns(seller_client, account):
+    integration = IntegrationFactory(account=account)
+    detail = seller_client.get(f"{LIST}{integration.pk}/").content.decode()
+    mappings = seller_client.get(f"{LIST}{integration.pk}/mappings/").content.decode()
+
+    for page in (detail, mappings):
+        assert '<div class="row g-4 mb-4">' in page and 'class="col-lg-5"' in page and 'class="col-lg-7"' in page
+    # No card or table of its own width: the page's width is the container's, as on every seller page.
+    assert "mw-" not in detail and "integration-card" not in detail

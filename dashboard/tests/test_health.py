@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from channels.amazon.lapse import lapse_warning, reauthorisation_lapse_date
 from dashboard.health import Action, HealthFacts, RunFact, integration_health
@@ -77,7 +79,7 @@ def test_failing_downloads_count_the_failures_since_the_last_success_and_give_am
     problem = only_problem(last_download=failed, download_failures_since_success=3)
     assert problem.kind == "download_failing" and problem.severity == "danger"
     assert problem.sentence == (
-        "Order download failed 3 times since the last successful one on 27 November 2026 at 11:58 UTC: Amazon is "
+        "Order download failed 3 times since the last successful one on 27 Nov 2026, 11:58 UTC: Amazon is "
         "not answering right now. If it keeps failing, click Verify to check the authorisation."
     )
     assert problem.action == Action.VERIFY
@@ -93,7 +95,7 @@ def test_orders_that_stopped_arriving_are_reported_after_an_hour_of_silence():
     stale = RunFact(NOW - timedelta(hours=2), NOW - timedelta(hours=2), "succeeded", orders_brought=1)
     problem = only_problem(last_download=stale, last_download_success=stale)
     assert problem.kind == "downloads_stopped"
-    assert problem.sentence.startswith("No orders have been downloaded since 27 November 2026 at 10:00 UTC")
+    assert problem.sentence.startswith("No orders have been downloaded since 27 Nov 2026, 10:00 UTC")
     assert problem.action == Action.VERIFY
     recent = RunFact(NOW - timedelta(minutes=50), NOW - timedelta(minutes=50), "succeeded")
     assert integration_health(facts(last_download=recent, last_download_success=recent), now=NOW).problems == []
@@ -133,7 +135,7 @@ def test_listings_waiting_long_are_a_backlog_but_fresh_ones_are_not():
     assert integration_health(facts(listings_waiting=5, waiting_since=NOW - timedelta(minutes=5)), now=NOW).ok
     problem = only_problem(listings_waiting=5, waiting_since=NOW - timedelta(hours=1))
     assert problem.kind == "push_backlog"
-    assert problem.sentence.startswith("5 listings have been waiting since 27 November 2026 at 11:00 UTC")
+    assert problem.sentence.startswith("5 listings have been waiting since 27 Nov 2026, 11:00 UTC")
 
 
 def test_app_credentials_paused_tells_the_seller_there_is_nothing_to_do():
@@ -186,10 +188,10 @@ def test_lapse_warnings_start_30_7_and_1_days_before(days_before, threshold):
 @pytest.mark.parametrize(
     ("days_before", "severity", "sentence"),
     [
-        (30, "info", "Amazon's authorisation lapses in 30 days, on 10 January 2027"),
-        (7, "warning", "Amazon's authorisation lapses in 7 days, on 10 January 2027"),
-        (1, "danger", "Amazon's authorisation lapses tomorrow, on 10 January 2027"),
-        (0, "danger", "Amazon's authorisation lapsed on 10 January 2027"),
+        (30, "info", "Amazon's authorisation lapses in 30 days, on 10 Jan 2027, 00:00 UTC"),
+        (7, "warning", "Amazon's authorisation lapses in 7 days, on 10 Jan 2027, 00:00 UTC"),
+        (1, "danger", "Amazon's authorisation lapses tomorrow, on 10 Jan 2027, 00:00 UTC"),
+        (0, "danger", "Amazon's authorisation lapsed on 10 Jan 2027, 00:00 UTC"),
     ],
 )
 def test_the_lapse_warning_names_the_date_and_says_click_reauthorise(days_before, severity, sentence):
@@ -268,3 +270,16 @@ def test_orders_due_to_ship_today_not_shipped_are_a_warning():
     problem = only_problem(orders_due_today_unshipped=2)
     assert (problem.kind, problem.severity) == ("unshipped_due_today", "warning")
     assert problem.sentence.startswith("2 orders due to ship today have not been shipped")
+
+
+def test_sentences_give_times_in_the_sellers_zone_naming_it():
+    stale = RunFact(NOW - timedelta(hours=2), NOW - timedelta(hours=2), "succeeded", orders_brought=1)
+    now = on(LAPSES_ON - timedelta(days=7))
+    recent = RunFact(now - timedelta(minutes=2), now - timedelta(minutes=1), "succeeded")
+    with timezone.override(ZoneInfo("Europe/Paris")):
+        stopped = only_problem(last_download=stale, last_download_success=stale)
+        [lapse] = integration_health(
+            facts(authorised_at=AUTHORISED_ON, last_download=recent, last_download_success=recent), now=now
+        ).problems
+    assert stopped.sentence.startswith("No orders have been downloaded since 27 Nov 2026, 11:00 CET")
+    assert lapse.sentence.startswith("Amazon's authorisation lapses in 7 days, on 10 Jan 2027, 01:00 CET")

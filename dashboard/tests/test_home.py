@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from channels.models import Integration
 from channels.tests.factories import IntegrationFactory
+from fulfilment.tests.factories import dispatch_to_ship
 from orders.tests.factories import OrderFactory
 from stock.push.models import ListingPush
 from stock.tests.factories import ListingMappingFactory
@@ -73,6 +74,25 @@ def test_home_lists_listings_amazon_rejected_or_still_waiting(seller_client, acc
     assert f'href="/settings/channels/{integration.pk}/mappings/"' in listings
 
 
+def test_home_counts_orders_at_risk_and_late_linking_to_the_orders_list(seller_client, account):
+    integration = IntegrationFactory(account=account, name="Amazon UK")
+    removed = IntegrationFactory(account=account, name="Old UK", removed_at=timezone.now())
+    now = timezone.now()
+    dispatch_to_ship(OrderFactory(integration=integration), ship_by=now + timedelta(hours=3))  # at risk
+    dispatch_to_ship(OrderFactory(integration=integration), ship_by=now + timedelta(hours=30))  # not yet
+    dispatch_to_ship(OrderFactory(integration=integration), ship_by=now - timedelta(hours=2))  # late
+    dispatch_to_ship(OrderFactory(integration=integration), ship_by=now - timedelta(hours=2), shipped=2)  # shipped
+    dispatch_to_ship(OrderFactory(integration=removed), ship_by=now - timedelta(hours=2))  # a removed integration's
+    dispatch_to_ship(OrderFactory(), ship_by=now - timedelta(hours=2))  # another seller's
+
+    response = seller_client.get("/")
+
+    day = response.context["day"]
+    assert (day.orders_at_risk, day.orders_late) == (1, 1)
+    card = html.unescape(response.content.decode()).split('id="orders-to-ship"')[1].split("</section>")[0]
+    assert 'href="/orders/?fulfilment=at_risk"' in card and 'href="/orders/?fulfilment=late"' in card
+
+
 def test_home_invites_a_new_seller_to_connect_amazon(seller_client):
     assert 'href="/settings/channels/add/"' in _page(seller_client)
 
@@ -94,6 +114,8 @@ def test_home_needs_the_same_queries_for_500_integrations(seller_client, account
     few = queries()
     integrations = IntegrationFactory.create_batch(499, account=account)
     for integration in integrations[:50]:
-        OrderFactory(integration=integration)
+        dispatch_to_ship(OrderFactory(integration=integration), ship_by=timezone.now() + timedelta(hours=1))
+        dispatch_to_ship(OrderFactory(integration=integration), ship_by=timezone.now() - timedelta(hours=1))
 
     assert queries() == few
+    assert seller_client.get("/").context["day"].orders_late == 50
