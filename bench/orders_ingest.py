@@ -44,6 +44,7 @@ def main() -> int:
     parser.add_argument("--skus", type=int, default=1_000, help="distinct listing SKUs (half of them mapped)")
     parser.add_argument("--speedup", type=float, default=1_000_000, help="simulator rate limits, times faster")
     parser.add_argument("--rounds", type=int, default=3, help="measure each pass this many times, report the best")
+    parser.add_argument("--profile", type=int, default=0, help="then profile one download: print its top N entries")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     options = parser.parse_args()
 
@@ -215,6 +216,8 @@ def _run(options) -> int:
             f"after the downloads (the simulator runs in its own process)"
         )
         print(f"cores                  {os.cpu_count()}")
+        if options.profile:
+            _print_profile(download, options.profile)
         return 0 if ok else 1
     finally:
         simulator.stop()
@@ -262,6 +265,18 @@ class _SimulatorProcess:
         sending.send(simulator.start(port=0))
         while True:  # serving in the simulator's own threads until the parent terminates this process
             time.sleep(3600)
+
+
+def _print_profile(download, top: int) -> None:
+    """One more download under cProfile: where its time goes, by own time and by cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(download)
+    for order in ("tottime", "cumulative"):
+        print(f"--- profile of one download, top {top} by {order} ---")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(top)
 
 
 def _sim_counts(base_url: str) -> dict[str, int]:
