@@ -2,8 +2,9 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/avasam .venv/bin/python bench/orders_ingest.py [--orders 10000]
 
-Creates a throwaway database (<name>_bench_orders, migrated, dropped at the end), starts the Amazon simulator in this
-process with its rate limits sped up, places N orders of two lines each for one integration (half the SKUs
+Creates a throwaway database (<name>_bench_orders, migrated, dropped at the end), starts the Amazon simulator in a
+separate process (so it does not share this process's GIL with the floors and the download) with its rate limits
+sped up, places N orders of two lines each for one integration (half the SKUs
 mapped to products), then:
   1. fetches and parses every page through the gateway with no database work (the library floor),
   1b. fetches the same pages (same includedData) with a bare httpx.Client and json.loads alone (the plain floor),
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -42,6 +44,7 @@ def main() -> int:
     parser.add_argument("--skus", type=int, default=1_000, help="distinct listing SKUs (half of them mapped)")
     parser.add_argument("--speedup", type=float, default=1_000_000, help="simulator rate limits, times faster")
     parser.add_argument("--rounds", type=int, default=3, help="measure each pass this many times, report the best")
+    parser.add_argument("--profile", type=int, default=0, help="then profile one download: print its top N entries")
     parser.add_argument("--keep-db", action="store_true", help="keep the benchmark database afterwards")
     options = parser.parse_args()
 
@@ -56,7 +59,6 @@ def _run(options) -> int:
 
     from accounts.models import SellerAccount
     from channels.amazon.gateway import gateway_for
-    from channels.amazon.simulator import AmazonSimulator
     from channels.amazon.simulator.testing import authorise, token_request
     from channels.models import Integration
     from orders.download import orders_download
@@ -64,15 +66,15 @@ def _run(options) -> int:
     from stock.models import ListingMapping, Product, Supplier
 
     uk = "A1F83G8C2ARO7P"
-    simulator = AmazonSimulator(speedup=options.speedup)
-    base_url = simulator.start(port=0)
+    selling_partner_id = f"ABENCH{uuid.uuid4().hex[:8].upper()}"
+    skus = [f"BENCH-{index:05d}" for index in range(options.skus)]
+    simulator = _SimulatorProcess(options, selling_partner_id, uk, skus)
+    base_url = simulator.start()
     settings.AMAZON_SP_API_ENDPOINT = base_url
     settings.AMAZON_LWA_TOKEN_URL = f"{base_url}/auth/o2/token"
     settings.AMAZON_SELLER_CENTRAL_URL = base_url
     try:
-        # The seller, its integration, and a catalogue with half the listing SKUs mapped.
-        selling_partner_id = f"ABENCH{uuid.uuid4().hex[:8].upper()}"
-        simulator.state.add_seller(selling_partner_id, [uk])
+        # The seller's integration, and a catalogue with half the listing SKUs mapped.
         integration = Integration.objects.create(
             account=SellerAccount.objects.create(company="Benchmark Ltd"),
             name="Amazon UK (benchmark)",
@@ -82,7 +84,6 @@ def _run(options) -> int:
             authorisation_state=Integration.AuthorisationState.AUTHORISED,
         )
         supplier = Supplier.objects.create(name="Benchmark supplier")
-        skus = [f"BENCH-{index:05d}" for index in range(options.skus)]
         products = Product.objects.bulk_create(
             Product(sku=f"AV-{sku}", title=f"Product {sku}", supplier=supplier, quantity=10) for sku in skus[::2]
         )
@@ -90,15 +91,6 @@ def _run(options) -> int:
             ListingMapping(integration=integration, channel_sku=sku, product=product)
             for sku, product in zip(skus[::2], products, strict=True)
         )
-        for index in range(options.orders):
-            simulator.state.add_order(
-                selling_partner_id,
-                uk,
-                lines=[
-                    {"sku": skus[(2 * index) % len(skus)], "quantity": 1, "unit_price": "9.99"},
-                    {"sku": skus[(2 * index + 3) % len(skus)], "quantity": 2, "unit_price": "4.50"},
-                ],
-            )
         print(
             f"{options.orders:,} orders of 2 lines placed on the simulator ({base_url}, speedup {options.speedup:g})."
         )
@@ -152,17 +144,17 @@ def _run(options) -> int:
         def download():
             """2. The real download from scratch, counting the queries of each page (split where it commits)."""
             with connection.cursor() as cursor:  # a throwaway database: start each round from empty tables
-                cursor.execute("TRUNCATE orders_orderline, orders_order, orders_orderdownload")
+                cursor.execute("TRUNCATE orders_orderline, orders_order, orders_orderdownload CASCADE")
             counter.reset()
-            simulator_started = simulator.state.now()
+            calls_before = _sim_counts(base_url)
             with connection.execute_wrapper(counter):
                 started = time.perf_counter()
                 result = orders_download(integration_id=integration.pk, wait_for_rate_limit=True)
                 seconds = time.perf_counter() - started
-            # The simulator keeps its last 500 calls: enough for one download of up to ~50,000 orders.
-            calls = [call for call in simulator.state.calls if call.at >= simulator_started]
-            searches = sum(1 for call in calls if call.operation == "searchOrders")
-            return seconds, result, len(calls), searches
+            calls = {
+                operation: count - calls_before.get(operation, 0) for operation, count in _sim_counts(base_url).items()
+            }
+            return seconds, result, sum(calls.values()), calls.get("searchOrders", 0)
 
         fetch_times, plain_times, download_times, rss_after_fetch = [], [], [], 0.0
         for _ in range(options.rounds):
@@ -221,12 +213,74 @@ def _run(options) -> int:
         print(
             f"peak memory            {traced_peak_mb:.1f} MB allocated at most during one download (tracemalloc); "
             f"process RSS peak {rss_after_fetch:.0f} MB after the fetch-only passes, {rss_after_download:.0f} MB "
-            f"after the downloads (simulator and its {options.orders:,} orders included)"
+            f"after the downloads (the simulator runs in its own process)"
         )
         print(f"cores                  {os.cpu_count()}")
+        if options.profile:
+            _print_profile(download, options.profile)
         return 0 if ok else 1
     finally:
         simulator.stop()
+
+
+class _SimulatorProcess:
+    """The Amazon simulator in a forked child process, seeded there with the seller and its N orders."""
+
+    def __init__(self, options, selling_partner_id: str, marketplace_id: str, skus: list[str]) -> None:
+        self.options, self.selling_partner_id, self.marketplace_id, self.skus = (
+            options,
+            selling_partner_id,
+            marketplace_id,
+            skus,
+        )
+        self.process = None
+
+    def start(self) -> str:
+        context = multiprocessing.get_context("fork")
+        receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(target=self._serve, args=(sending,), daemon=True)
+        self.process.start()
+        return receiving.recv()
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.join(10)
+
+    def _serve(self, sending) -> None:
+        from channels.amazon.simulator import AmazonSimulator
+
+        options, skus = self.options, self.skus
+        simulator = AmazonSimulator(speedup=options.speedup)
+        simulator.state.add_seller(self.selling_partner_id, [self.marketplace_id])
+        for index in range(options.orders):
+            simulator.state.add_order(
+                self.selling_partner_id,
+                self.marketplace_id,
+                lines=[
+                    {"sku": skus[(2 * index) % len(skus)], "quantity": 1, "unit_price": "9.99"},
+                    {"sku": skus[(2 * index + 3) % len(skus)], "quantity": 2, "unit_price": "4.50"},
+                ],
+            )
+        sending.send(simulator.start(port=0))
+        while True:  # serving in the simulator's own threads until the parent terminates this process
+            time.sleep(3600)
+
+
+def _print_profile(download, top: int) -> None:
+    """One more download under cProfile: where its time goes, by own time and by cumulative time."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.runcall(download)
+    for order in ("tottime", "cumulative"):
+        print(f"--- profile of one download, top {top} by {order} ---")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(top)
+
+
+def _sim_counts(base_url: str) -> dict[str, int]:
+    return httpx.get(base_url + "/_sim/counts").json()["calls"]
 
 
 class _QueryCounter:
