@@ -58,7 +58,7 @@ def _run(options) -> int:
     settings.ORDER_DOWNLOAD_PAGE_SIZE = options.page_size
 
     from accounts.models import SellerAccount
-    from channels.amazon.gateway import gateway_for
+    from channels.amazon.gateway import ORDER_DATA, gateway_for
     from channels.amazon.simulator.testing import authorise, token_request
     from channels.models import Integration
     from orders.download import orders_download
@@ -122,7 +122,7 @@ def _run(options) -> int:
             created_after = timezone.now() - timezone.timedelta(days=settings.ORDER_FIRST_DOWNLOAD_DAYS)
             params = {
                 "marketplaceIds": uk,
-                "includedData": "FULFILLMENT,PROCEEDS",
+                "includedData": ",".join(ORDER_DATA),  # what the download asks for
                 "maxResultsPerPage": options.page_size,
                 "createdAfter": created_after.isoformat().replace("+00:00", "Z"),
             }

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from django.db import connection
 from django.utils import timezone
 
+from channels.encryption import encrypt
 from channels.models import Integration
 from fulfilment.models import CLOSED_STATUSES, Dispatch, DispatchLine, DispatchStatus
+from orders.download.upsert import insert
 from orders.models import FulfilledBy
 from orders.signals import StoredOrder
 from stock.models import Product
@@ -23,11 +26,44 @@ from stock.models import Product
 READY_TO_SHIP = {"UNSHIPPED", "PARTIALLY_SHIPPED"}
 CANCELLED = "CANCELLED"
 
+NEW_DISPATCH_COLUMNS = [
+    "account_id",
+    "amazon_order_id",
+    "supplier_id",
+    "order_id",
+    "marketplace_id",
+    "ordered_at",
+    "ship_by",
+    "status",
+    "recipient_data",
+    "closed_at",
+    "created_at",
+    "updated_at",
+]
+NEW_LINE_COLUMNS = [
+    "dispatch_id",
+    "order_item_id",
+    "product_id",
+    "sku",
+    "title",
+    "quantity",
+    "quantity_shipped",
+    "quantity_cancelled",
+]
+
+
+@dataclass(frozen=True)
+class SuppliedProduct:
+    pk: int
+    supplier_id: int
+    sku: str
+    title: str
+
 
 @dataclass(frozen=True)
 class WantedLine:
     order_item_id: str
-    product: Product
+    product: SuppliedProduct
     quantity: int
     quantity_cancelled: int
 
@@ -57,18 +93,18 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
     }
     now = timezone.now()
     live = integration.removed_at is None
+    new: list[Wanted] = []
     changed_dispatches: list[Dispatch] = []
     new_lines: list[DispatchLine] = []
     changed_lines: list[DispatchLine] = []
     for key, want in wanted.items():
         dispatch = existing.get(key)
         if dispatch is None:
-            if want.stored.amazon.status not in READY_TO_SHIP:
-                continue  # PENDING waits for Amazon; a cancelled or shipped order never reaches the supplier
-            dispatch = Dispatch(account_id=account_id, amazon_order_id=key[0], supplier_id=key[1], updated_at=now)
-            existing_lines = {}
-        else:
-            existing_lines = {line.order_item_id: line for line in dispatch.lines.all()}
+            # PENDING waits for Amazon; a cancelled or shipped order never reaches the supplier.
+            if want.stored.amazon.status in READY_TO_SHIP:
+                new.append(want)
+            continue
+        existing_lines = {line.order_item_id: line for line in dispatch.lines.all()}
         dispatch_changed = _dispatch_apply(dispatch, want, live=live)
         lines_changed = False
         lines_now = dict(existing_lines)
@@ -78,7 +114,7 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
                 lines_now[line.order_item_id] = DispatchLine(
                     dispatch=dispatch,
                     order_item_id=line.order_item_id,
-                    product=line.product,
+                    product_id=line.product.pk,
                     sku=line.product.sku,
                     title=line.product.title,
                     quantity=line.quantity,
@@ -90,12 +126,13 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
                 held.quantity, held.quantity_cancelled = line.quantity, line.quantity_cancelled
                 changed_lines.append(held)
                 lines_changed = True
-        if dispatch.pk is None or dispatch_changed or lines_changed:
+        if dispatch_changed or lines_changed:
             _status_apply(dispatch, lines_now.values(), now=now)
             dispatch.updated_at = now
             changed_dispatches.append(dispatch)
+    _create(account_id, new, now=now)
     _save(changed_dispatches, new_lines, changed_lines)
-    return len(changed_dispatches)
+    return len(new) + len(changed_dispatches)
 
 
 def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:
@@ -104,7 +141,10 @@ def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:
     product_ids = {product_id for stored in orders for _, product_id in stored.lines if product_id is not None}
     if not product_ids:
         return {}
-    products = Product.objects.in_bulk(product_ids)
+    products = {
+        row[0]: SuppliedProduct(*row)
+        for row in Product.objects.filter(pk__in=product_ids).values_list("pk", "supplier_id", "sku", "title")
+    }
     wanted: dict[tuple[str, int], Wanted] = {}
     for stored in orders:
         order_cancelled = stored.amazon.status == CANCELLED
@@ -123,9 +163,70 @@ def _recipient_json(stored: StoredOrder) -> str:
     recipient = stored.amazon.recipient
     if recipient is None:
         return ""
-    data = asdict(recipient)
-    data["address_lines"] = list(data["address_lines"])
-    return json.dumps(data, sort_keys=True)
+    return json.dumps(
+        {
+            "name": recipient.name,
+            "address_lines": list(recipient.address_lines),
+            "city": recipient.city,
+            "region": recipient.region,
+            "postal_code": recipient.postal_code,
+            "country_code": recipient.country_code,
+            "phone": recipient.phone,
+        },
+        sort_keys=True,
+    )
+
+
+def _create(account_id: int, new: list[Wanted], *, now) -> None:
+    """Insert the new dispatches, then their lines: two statements, with no model instances (a page of new
+    orders is the common case, and building and preparing instances field by field was most of its time)."""
+    if not new:
+        return
+    adapt_time = connection.ops.adapt_datetimefield_value
+    rows = []
+    for want in new:
+        amazon = want.stored.amazon
+        cancelled = all(line.quantity_cancelled >= line.quantity for line in want.lines)
+        recipient = _recipient_json(want.stored)
+        rows.append(
+            (
+                account_id,
+                amazon.amazon_order_id,
+                want.supplier_id,
+                want.stored.order_id,
+                amazon.marketplace_id or "",
+                adapt_time(amazon.created_at),
+                adapt_time(amazon.ship_by),
+                DispatchStatus.CANCELLED.value if cancelled else DispatchStatus.OPEN.value,
+                encrypt(recipient) if recipient else "",
+                adapt_time(now) if cancelled else None,
+                adapt_time(now),
+                adapt_time(now),
+            )
+        )
+    # Two downloads of one Amazon order at the same moment (two integrations of one seller id) collide on the
+    # unique constraint: one page rolls back and its download retries it, then finding the dispatch.
+    ids = {
+        (amazon_order_id, supplier_id): pk
+        for amazon_order_id, supplier_id, pk in insert(
+            Dispatch, rows, columns=NEW_DISPATCH_COLUMNS, returning=["amazon_order_id", "supplier_id", "id"]
+        )
+    }
+    line_rows = [
+        (
+            ids[(want.stored.amazon.amazon_order_id, want.supplier_id)],
+            line.order_item_id,
+            line.product.pk,
+            line.product.sku,
+            line.product.title,
+            line.quantity,
+            0,
+            line.quantity_cancelled,
+        )
+        for want in new
+        for line in want.lines
+    ]
+    insert(DispatchLine, line_rows, columns=NEW_LINE_COLUMNS)
 
 
 def _dispatch_apply(dispatch: Dispatch, want: Wanted, *, live: bool) -> bool:
@@ -140,7 +241,7 @@ def _dispatch_apply(dispatch: Dispatch, want: Wanted, *, live: bool) -> bool:
     changed = before != (dispatch.order_id, dispatch.marketplace_id, dispatch.ordered_at, dispatch.ship_by)
     if dispatch.personal_data_wiped_at is None:
         recipient = _recipient_json(want.stored)
-        if recipient and (dispatch.pk is None or dispatch.recipient != json.loads(recipient)):
+        if recipient and dispatch.recipient != json.loads(recipient):
             dispatch.recipient_data = recipient
             changed = True
     return changed
@@ -166,22 +267,12 @@ def dispatch_status(lines: Iterable[DispatchLine]) -> str:
 
 
 def _save(dispatches: list[Dispatch], new_lines: list[DispatchLine], changed_lines: list[DispatchLine]) -> None:
-    """Write the page's changes: new dispatches, then their lines (five statements at most).
-
-    Two downloads of one Amazon order at the same moment (two integrations of one seller id) collide on the
-    unique constraint: one page rolls back and its download retries it, then finding the dispatch.
-    """
-    created = [dispatch for dispatch in dispatches if dispatch.pk is None]
-    updated = [dispatch for dispatch in dispatches if dispatch.pk is not None]
-    if created:
-        Dispatch.objects.bulk_create(created)
-    if updated:
+    """Write the changes to dispatches already stored (three statements at most)."""
+    if dispatches:
         Dispatch.objects.bulk_update(
-            updated,
+            dispatches,
             ["order", "marketplace_id", "ordered_at", "ship_by", "recipient_data", "status", "closed_at", "updated_at"],
         )
-    for line in new_lines:
-        line.dispatch_id = line.dispatch.pk
     if new_lines:
         DispatchLine.objects.bulk_create(new_lines)
     if changed_lines:

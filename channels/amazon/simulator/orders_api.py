@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import heapq
 import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 from channels.amazon.marketplaces import marketplace_by_id
@@ -67,20 +69,22 @@ class _Search:
     def key(self, order: Order) -> tuple[datetime, str]:
         return (order.last_updated_at if self.by == "lastUpdatedTime" else order.created_at), order.order_id
 
-    def matches(self, order: Order) -> bool:
-        moment, _ = self.key(order)
-        return (
-            _parse_time(self.after) <= moment <= _parse_time(self.before)
+    def page(self, orders: list[Order]) -> list[Order]:
+        """The next page from the cursor on, and one order more if another page follows. The search's times are
+        parsed once, not per order: a page is asked of all the seller's orders."""
+        after, before = _parse_time(self.after), _parse_time(self.before)
+        cursor = (_parse_time(self.cursor[0]), self.cursor[1]) if self.cursor else None
+        moment = attrgetter("last_updated_at" if self.by == "lastUpdatedTime" else "created_at")
+        found = [
+            order
+            for order in orders
+            if after <= moment(order) <= before
+            and (cursor is None or (moment(order), order.order_id) > cursor)
             and (not self.marketplace_ids or order.marketplace_id in self.marketplace_ids)
             and (not self.statuses or order.status in self.statuses)
             and (not self.fulfilled_by or order.fulfilled_by in self.fulfilled_by)
-            and (self.cursor is None or self._past_cursor(order))
-        )
-
-    def _past_cursor(self, order: Order) -> bool:
-        moment, order_id = self.key(order)
-        cursor_time, cursor_id = self.cursor or ("", "")
-        return (moment, order_id) > (_parse_time(cursor_time), cursor_id)
+        ]
+        return heapq.nsmallest(self.max_results + 1, found, key=self.key)
 
 
 def search_orders(exchange: Exchange) -> Response:
@@ -88,10 +92,7 @@ def search_orders(exchange: Exchange) -> Response:
     token = request.param("paginationToken")
     search = _decode_token(token, now=exchange.state.clock()) if token else _new_search(exchange)
     included = _included_data(exchange)
-    orders = sorted(
-        (order for order in exchange.state.visible_orders(exchange.selling_partner_id or "") if search.matches(order)),
-        key=search.key,
-    )
+    orders = search.page(exchange.state.visible_orders(exchange.selling_partner_id or ""))
     page = orders[: search.max_results]
     body: dict[str, Any] = {
         "orders": [order_json(order, included) for order in page],
