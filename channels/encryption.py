@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
@@ -12,7 +14,13 @@ class DecryptionFailed(Exception):
 
 
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in settings.FIELD_ENCRYPTION_KEYS])
+    return _fernet_of(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+@functools.lru_cache(maxsize=8)
+def _fernet_of(keys: tuple[str, ...]) -> MultiFernet:
+    """Built once per set of keys (settings may change them, in tests): a page of orders encrypts 100 recipients."""
+    return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
 def encrypt(plaintext: str) -> str:
