@@ -55,6 +55,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/6")
     parser.add_argument("--seconds", type=float, default=90, help="how long the load runs")
     parser.add_argument("--paused", action="store_true", help="no worker during the load; it starts afterwards")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="the worker's niceness: 10 is the CPU weight docker-compose.yml gives it (cpu_shares 110 beside the "
+        "web's 1024) and the Procfile's; 0 runs it level with the web (default: %(default)s)",
+    )
     parser.add_argument("--sellers", type=int, default=20)
     parser.add_argument("--listings", type=int, default=200, help="mapped listings per seller")
     parser.add_argument("--batch", type=int, default=100, help="stock updates per supplier request")
@@ -202,9 +209,10 @@ def wrong_listings(sim, sellers: list[dict]) -> int:
     return wrong
 
 
-def start_worker(env: dict, log_path: Path) -> subprocess.Popen:
+def start_worker(env: dict, log_path: Path, niceness: int) -> subprocess.Popen:
     return subprocess.Popen(
         [
+            *(["nice", "-n", str(niceness)] if niceness else []),
             str(VENV_BIN / "celery"),
             "-A",
             "avasam",
@@ -266,7 +274,8 @@ def main() -> None:
         sellers = setup(args, sim)
         print(
             f"{len(sellers)} sellers x {args.listings} mapped listings in step with the simulator "
-            f"({time.perf_counter() - started:.0f} s); worker {'PAUSED' if args.paused else 'running'} during the load"
+            f"({time.perf_counter() - started:.0f} s); worker (nice {args.worker_nice}) "
+            f"{'PAUSED' if args.paused else 'running'} during the load"
         )
         app.control.purge()
         for key in broker.scan_iter("avasam:queued:*"):
@@ -278,7 +287,7 @@ def main() -> None:
         beat = [str(VENV_BIN / "celery"), "-A", "avasam", "beat", "--loglevel=INFO", "--schedule", str(beat_schedule)]
         beat_log = (scratch / "beat.log").open("w")
         processes.append(subprocess.Popen(beat, cwd=ROOT, env=env, stdout=beat_log, stderr=subprocess.STDOUT))
-        worker = None if args.paused else start_worker(env, worker_log)
+        worker = None if args.paused else start_worker(env, worker_log, args.worker_nice)
         if worker:
             processes.append(worker)
         url = f"http://127.0.0.1:{port}"
@@ -322,7 +331,7 @@ def main() -> None:
         print(f"  deepest queue during the load {dict(deepest)}; queued when the load stopped {queued_after_load}")
 
         if args.paused:
-            worker = start_worker(env, worker_log)
+            worker = start_worker(env, worker_log, args.worker_nice)
             processes.append(worker)
         settle_started = time.perf_counter()
         settled_after = None

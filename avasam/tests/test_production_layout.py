@@ -19,6 +19,11 @@ def test_it_runs_web_worker_and_beat_on_postgresql_and_redis():
     assert services["beat"]["command"].startswith("celery -A avasam beat")
 
 
+def test_the_web_comes_before_background_work_when_the_machine_is_busy():
+    services = _services()
+    assert services["worker"]["cpu_shares"] < services["web"].get("cpu_shares", 1024) / 4
+
+
 def test_every_app_process_gets_the_production_settings():
     for name in ("web", "worker", "beat"):
         environment = _services()[name]["environment"]
