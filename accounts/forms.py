@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from zoneinfo import available_timezones
 
 from django import forms
@@ -9,6 +10,7 @@ from django import forms
 from accounts.models import SellerAccount
 
 
+@cache  # reading the zone database takes longer than the rest of the page
 def _zones() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(available_timezones()) if "/" in zone or zone == "UTC"]
 
