@@ -77,7 +77,15 @@ def test_a_two_supplier_order_makes_one_dispatch_per_supplier_with_its_lines(wor
     assert dispatch["amazon_order_id"] == "O1"
     assert dispatch["seller"] == "Shop Ltd"
     assert dispatch["status"] == "open"
-    assert dispatch["recipient"]["name"] == "Jane Buyer"
+    assert dispatch["recipient"] == {
+        "name": "Jane Buyer",
+        "address_lines": ["1 High Street"],
+        "city": "Leeds",
+        "region": "West Yorkshire",
+        "postal_code": "LS1 1AA",
+        "country_code": "GB",
+        "phone": "0113",
+    }
     assert [line["sku"] for line in dispatch["lines"]] == ["P-A"]
     assert [line["sku"] for line in get(client, token_two)[1]["dispatches"][0]["lines"]] == ["P-B"]
 
