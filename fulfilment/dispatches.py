@@ -66,6 +66,11 @@ class WantedLine:
     product: SuppliedProduct
     quantity: int
     quantity_cancelled: int
+    quantity_shipped = 0  # as a new dispatch's line: nothing shipped yet (dispatch_status reads it so)
+
+    @property
+    def quantity_to_ship(self) -> int:
+        return max(0, self.quantity - self.quantity_cancelled)
 
 
 @dataclass
@@ -176,7 +181,7 @@ def _create(account_id: int, new: list[Wanted], *, now) -> None:
     rows = []
     for want in new:
         amazon = want.stored.amazon
-        cancelled = all(line.quantity_cancelled >= line.quantity for line in want.lines)
+        status = dispatch_status(want.lines)
         recipient = _recipient_json(want.stored)
         rows.append(
             (
@@ -187,9 +192,9 @@ def _create(account_id: int, new: list[Wanted], *, now) -> None:
                 amazon.marketplace_id or "",
                 adapt_time(amazon.created_at),
                 adapt_time(amazon.ship_by),
-                DispatchStatus.CANCELLED.value if cancelled else DispatchStatus.OPEN.value,
+                status.value,
                 encrypt(recipient) if recipient else "",
-                adapt_time(now) if cancelled else None,
+                adapt_time(now) if status in CLOSED_STATUSES else None,
                 adapt_time(now),
                 adapt_time(now),
             )
@@ -245,7 +250,7 @@ def _status_apply(dispatch: Dispatch, lines: Iterable[DispatchLine], *, now) -> 
         dispatch.closed_at = None
 
 
-def dispatch_status(lines: Iterable[DispatchLine]) -> str:
+def dispatch_status(lines: Iterable[DispatchLine | WantedLine]) -> DispatchStatus:
     lines = list(lines)
     if all(line.quantity_cancelled >= line.quantity for line in lines):
         return DispatchStatus.CANCELLED

@@ -173,6 +173,17 @@ def test_a_cancellation_reaches_the_dispatch_and_a_parcel_for_it_is_refused(worl
     assert not Parcel.objects.exists()
 
 
+def test_a_dispatch_made_for_lines_amazon_already_cancelled_is_cancelled_and_closed(world, client):
+    integration, (one, token_one), (two, _) = world
+    partly = order("O2", ["A", "B"], status="PARTIALLY_SHIPPED")
+    line_a, line_b = partly.lines
+    store(integration, replace(partly, lines=[replace(line_a, quantity_cancelled=1), line_b]))
+    cancelled, still_open = Dispatch.objects.get(supplier=one), Dispatch.objects.get(supplier=two)
+    assert (cancelled.status, cancelled.closed_at is not None) == (DispatchStatus.CANCELLED, True)
+    assert (still_open.status, still_open.closed_at) == (DispatchStatus.OPEN, None)
+    assert get(client, token_one, "?status=cancelled")[1]["dispatches"][0]["amazon_order_id"] == "O2"
+
+
 def test_listing_filters_and_cursor(world, client):
     integration, (_one, token), _ = world
     store(integration, *[order(f"O{n}", ["A"]) for n in range(3)])
