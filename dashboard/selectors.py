@@ -6,10 +6,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
+from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from activity.models import Run
 from channels.amazon.models import AppCredentialsPause
@@ -93,9 +96,9 @@ def _listings(condition: Q, aggregate=Count, column: str = "pk"):
     return Subquery(rows)
 
 
-def _unshipped_due_today(now: datetime) -> Subquery:
-    """Orders of the integration whose ship-by is today (UTC) and whose dispatch still has units to ship."""
-    start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+def _unshipped_due_today(start: datetime) -> Subquery:
+    """Orders of the integration whose ship-by is on the (UTC) day from `start` and whose dispatch still has units to
+    ship."""
     rows = (
         Dispatch.objects.filter(
             order__integration_id=OuterRef("pk"),
@@ -111,24 +114,12 @@ def _unshipped_due_today(now: datetime) -> Subquery:
     return Subquery(rows)
 
 
-def integrations_health(*, integrations: Iterable, now: datetime | None = None) -> dict[int, Health]:
-    """Health per integration id, for the list page and the integration page: two queries however many.
-
-    1. The integrations again, annotated by subqueries: the latest finished download and push and the latest
-       successful ones (ids), the failures since each success, the listings waiting, rejected and unknown,
-       and whether ops paused the app's credentials.
-    2. Those runs, in one query.
-    """
-    now = now or timezone.now()
-    integrations = list(integrations)
-    if not integrations:
-        return {}
+def _facts_queryset(*, ids: list[int], day_start: datetime):
     download, push = Run.Kind.ORDER_DOWNLOAD, Run.Kind.STOCK_PUSH
     ok = (Run.Outcome.SUCCEEDED, Run.Outcome.PARTIAL)
     pending = Q(pending=True)
-    latest = {
-        row["id"]: row
-        for row in Integration.objects.filter(pk__in=[integration.pk for integration in integrations])
+    return (
+        Integration.objects.filter(pk__in=ids)
         .annotate(
             last_download=_latest(download),
             last_download_success=_latest(download, *ok),
@@ -142,11 +133,81 @@ def integrations_health(*, integrations: Iterable, now: datetime | None = None) 
             rejected=_listings(~Q(last_error="") & Q(unknown_sku=False, mapping__isnull=False)),
             unknown=_listings(Q(unknown_sku=True, mapping__isnull=False)),
             paused=Exists(AppCredentialsPause.objects.all()),
-            due_today=_unshipped_due_today(now),
+            due_today=_unshipped_due_today(day_start),
             orders_last_checked_at=F("order_download__last_succeeded_at"),
         )
         .values("id", *FACT_COLUMNS)
-    }
+    )
+
+
+# Stand-ins for each call's own values in the compiled facts query: ids no integration has, a day no order ships on.
+_STAND_IN_ID = -(10**12)
+_STAND_IN_DAY = datetime(1901, 1, 1, tzinfo=UTC)
+_DAY_START, _DAY_END = "day start", "day end"
+
+
+@dataclass(frozen=True)
+class _Constant:
+    value: object
+
+
+@cache
+def _facts_sql(vendor: str, count: int) -> tuple[str, tuple]:
+    """The facts query for `count` integrations, built and compiled once per process: the ORM takes several times as
+    long to build and compile it as the database takes to run it (bench/request_costs.py). Returns its SQL and, for
+    each parameter, what a call puts there: an integration's index, the day's start or end, or a `_Constant`."""
+    stand_in_ids = [_STAND_IN_ID - index for index in range(count)]
+    queryset = _facts_queryset(ids=stand_in_ids, day_start=_STAND_IN_DAY)
+    sql, params = queryset.query.get_compiler(connection=connection).as_sql()
+    adapt = connection.ops.adapt_datetimefield_value
+    stand_ins = {adapt(_STAND_IN_DAY): _DAY_START, adapt(_STAND_IN_DAY + timedelta(days=1)): _DAY_END}
+    stand_ins.update({stand_in: index for index, stand_in in enumerate(stand_in_ids)})
+    slots = tuple(stand_ins.get(param, _Constant(param)) for param in params)
+    if sum(not isinstance(slot, _Constant) for slot in slots) != count + 2:
+        raise AssertionError(f"the {vendor} facts query does not take each stand-in once: {params!r}")
+    return sql, slots
+
+
+def _typed(row: dict) -> dict:
+    """As the ORM gives them: SQLite answers times in UTC without a zone (a subquery's as text), and a condition as
+    0 or 1."""
+    for column in ("waiting_since", "orders_last_checked_at"):
+        moment = parse_datetime(row[column]) if isinstance(row[column], str) else row[column]
+        row[column] = moment.replace(tzinfo=UTC) if moment and timezone.is_naive(moment) else moment
+    row["paused"] = bool(row["paused"])
+    return row
+
+
+def _facts(integration_ids: list[int], now: datetime) -> dict[int, dict]:
+    """The facts row per integration id, in one query."""
+    sql, slots = _facts_sql(connection.vendor, len(integration_ids))
+    day_start = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    adapt = connection.ops.adapt_datetimefield_value
+    values = {_DAY_START: adapt(day_start), _DAY_END: adapt(day_start + timedelta(days=1))}
+    params = [
+        slot.value if isinstance(slot, _Constant) else values[slot] if slot in values else integration_ids[slot]
+        for slot in slots
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = [column[0] for column in cursor.description]
+        rows = [_typed(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
+    return {row["id"]: row for row in rows}
+
+
+def integrations_health(*, integrations: Iterable, now: datetime | None = None) -> dict[int, Health]:
+    """Health per integration id, for the list page and the integration page: two queries however many.
+
+    1. The integrations again, annotated by subqueries (compiled once: `_facts_sql`): the latest finished download
+       and push and the latest successful ones (ids), the failures since each success, the listings waiting,
+       rejected and unknown, and whether ops paused the app's credentials.
+    2. Those runs, in one query.
+    """
+    now = now or timezone.now()
+    integrations = list(integrations)
+    if not integrations:
+        return {}
+    latest = _facts([integration.pk for integration in integrations], now)
     run_ids = {row[key] for row in latest.values() for key in RUN_COLUMNS if row[key]}
     runs = {run.pk: run for run in Run.objects.filter(pk__in=run_ids)} if run_ids else {}
     health = {}

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from channels.tests.factories import IntegrationFactory
+from dashboard.selectors import integrations_health
 from fulfilment.models import Dispatch, Parcel, ParcelState
 from fulfilment.shipments import shipments_record
 from fulfilment.tests.test_dispatches_and_api import RECIPIENT, order, store
@@ -109,3 +110,19 @@ def test_the_integrations_health_counts_orders_due_today_not_shipped(seller_clie
     Dispatch.objects.filter(amazon_order_id="LATE").update(ship_by=end_of_today)
     page = seller_client.get(f"/settings/channels/{shop.pk}/").content.decode()
     assert "1 order due to ship today has not been shipped" in page
+
+
+def test_every_call_of_the_health_counts_its_own_integrations_and_day(shop, account):
+    """Its query is compiled once per process: each call must still get its own integrations' and day's facts."""
+    other = IntegrationFactory(account=account)
+    ship_by = Dispatch.objects.get(amazon_order_id="LATE").ship_by
+
+    def due(integrations, now):
+        health = integrations_health(integrations=integrations, now=now)
+        return [health[integration.pk].facts.orders_due_today_unshipped for integration in integrations]
+
+    assert due([other, shop], ship_by) == [0, 1]
+    assert due([shop, other], ship_by) == [1, 0]
+    assert due([shop], ship_by) == [1]
+    assert due([shop], ship_by + timedelta(days=1)) == [0]
+    assert due([other], ship_by) == [0]
