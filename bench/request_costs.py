@@ -44,6 +44,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=20, help="timed requests of each kind")
     parser.add_argument("--profile", default="", help="a request kind's path (or POST, or all) to profile")
     parser.add_argument("--top", type=int, default=40, help="profile entries to print")
+    parser.add_argument("--queries", default="", help="a request kind's path (or POST) whose SQL to print")
     # mixed_load.setup and stock_push.environment read these
     parser.add_argument("--sellers", type=int, default=20)
     parser.add_argument("--listings", type=int, default=200)
@@ -63,7 +64,8 @@ def main() -> None:
     database_admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}"')
     database_admin(args.postgres, f'CREATE DATABASE "{name}"')
     env = environment(args, base_url)
-    subprocess.run([sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
+    for command in ("migrate", "collectstatic"):
+        subprocess.run([sys.executable, "manage.py", command, "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True)
     os.environ.update(env)
     os.environ["DJANGO_SETTINGS_MODULE"] = "avasam.settings"
     import django
@@ -79,6 +81,7 @@ def main() -> None:
         seller = mixed_load.setup(args, sim)[3]
         client = Client()
         client.cookies["sessionid"] = seller["session"]
+        supplier = Client()  # a supplier's system sends its token, no session cookie
         integration = seller["integration_id"]
         pages = [
             "/",
@@ -95,7 +98,7 @@ def main() -> None:
             items = [
                 {"sku": sku, "quantity": rng.randint(0, 500), "as_of": as_of} for sku in rng.sample(seller["skus"], 100)
             ]
-            return client.post(
+            return supplier.post(
                 "/api/v1/stock",
                 data=json.dumps({"updates": items}),
                 content_type="application/json",
@@ -116,6 +119,9 @@ def main() -> None:
                 seconds.append(time.perf_counter() - started)
             with CaptureQueriesContext(connection) as queries:
                 request()
+            if args.queries and (kind.split()[1] == args.queries or kind.startswith(args.queries)):
+                for query in queries.captured_queries:
+                    print(f"    {query['time']} s  {query['sql'][:300]}")
             print(
                 f"  {kind:50s} median {statistics.median(seconds) * 1000:6.1f} ms  "
                 f"fastest {min(seconds) * 1000:6.1f} ms  queries {len(queries)}"
