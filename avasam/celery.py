@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
+from django.db import close_old_connections
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
 
@@ -12,3 +14,12 @@ app = Celery("avasam", task_cls="celery.contrib.django.task:DjangoTask")
 # Read lazily: Django settings are not ready while this package is first imported.
 app.config_from_object("avasam.celery_config")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+@task_postrun.connect
+def _close_old_connections(task, **_) -> None:
+    """Connections past CONN_MAX_AGE or broken by an error are not handed to the next task (celery_config's
+    CELERY_DB_REUSE_MAX keeps the others). Not for a task run eagerly, inside its caller's transaction."""
+    if not task.request.is_eager:
+        close_old_connections()

@@ -40,6 +40,11 @@ result_serializer = "json"
 accept_content = ["json"]
 task_ignore_result = True
 
+# Celery's Django fixup closes the database connection around every task unless this is set, and each task would
+# start a PostgreSQL server process of its own, its caches cold. Set, the fixup closes them every this many tasks,
+# and `avasam.celery` closes only those past CONN_MAX_AGE or broken, as Django does around each web request.
+CELERY_DB_REUSE_MAX = 1000
+
 # A task is acknowledged only when it finishes; a worker that dies hands its task back.
 task_acks_late = True
 task_reject_on_worker_lost = True
