@@ -129,7 +129,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
-USE_I18N = True
+# No page is translated: without the machinery, each value a template shows skips a per-request language lookup.
+USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "static/"
