@@ -74,7 +74,8 @@ def listings_mark_pending(
     if not keys:
         return 0
     forced_integrations = set(integration_ids or ()) | ({integration_id} if integration_id and force else set())
-    with transaction.atomic():
+    # No savepoint of its own: it runs inside the change's transaction, and a failure here fails the change.
+    with transaction.atomic(savepoint=False):
         integrations = _integrations_with_peers({integration_id for integration_id, _ in keys})
         keys = _with_region_peers(keys, integrations)
         marked = 0
