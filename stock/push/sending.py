@@ -143,11 +143,20 @@ def _fast_lane_pass(integration: Integration, *, wait_for_rate_limit: bool, resu
         run_record_push(run, result)
 
 
+# Amazon takes 5 patches a second per seller: their answers are recorded a second's worth at a time, each batch in one
+# transaction. A sender killed in between leaves those few claimed, and the next holder of the lane sends them again.
+PATCH_ANSWERS_PER_RECORD = 5
+
+
 def _patch_rows(
     rows: list[ListingPush], *, integration: Integration, gateway: AmazonGateway, result: PushResult
 ) -> None:
     marketplace = integration.marketplace
+    answers: list[tracking.PatchAnswer] = []
     for index, row in enumerate(rows):
+        if len(answers) == PATCH_ANSWERS_PER_RECORD:
+            tracking.patch_answers_record(answers)
+            answers = []
         # The quantity alone: a price Amazon rejects must never hold a drop to 0 back (the feed sends the price).
         patches = feeds.listing_patches(quantity=row.desired_quantity, price=None, marketplace=marketplace)
         try:
@@ -156,6 +165,7 @@ def _patch_rows(
             outcome = outcome_of(error, integration_id=integration.pk)
             if outcome.deferred or outcome.stopped:
                 # Not sent: the rest of the batch goes later (throttled) or once someone acts (stopped).
+                tracking.patch_answers_record(answers)
                 tracking.patch_release(
                     row_ids=[r.pk for r in rows[index:]], error="" if outcome.deferred else outcome.message
                 )
@@ -163,16 +173,17 @@ def _patch_rows(
                 result.stopped = outcome.message if outcome.stopped else ""
                 return
             # Amazon did not take it (unavailable, or refused): the row goes again after a backoff.
-            tracking.patch_record_result(
-                row_id=row.pk,
-                version=row.version,
-                quantity=0,
-                price=None,
-                accepted=False,
-                code=error.code or str(error.status or "ERROR"),
-                message=outcome.message,
-                feed_id_at_claim=row.feed_id,
-                transient=outcome.cause is Cause.UNAVAILABLE,
+            answers.append(
+                tracking.PatchAnswer(
+                    row_id=row.pk,
+                    version=row.version,
+                    quantity=0,
+                    accepted=False,
+                    code=error.code or str(error.status or "ERROR"),
+                    message=outcome.message,
+                    feed_id_at_claim=row.feed_id,
+                    transient=outcome.cause is Cause.UNAVAILABLE,
+                )
             )
             result.recorded.failed += 1
             result.recorded.errors.append(f"{row.channel_sku}: {outcome.message}")
@@ -180,21 +191,23 @@ def _patch_rows(
         result.patches += 1
         accepted = submission.status == "ACCEPTED"
         issue = next((i for i in submission.issues if i.severity == "ERROR"), None)
-        tracking.patch_record_result(
-            row_id=row.pk,
-            version=row.version,
-            quantity=row.desired_quantity,
-            price=None,
-            accepted=accepted,
-            code=issue.code if issue else "",
-            message=issue.message if issue else ("" if accepted else "Amazon did not accept the change."),
-            feed_id_at_claim=row.feed_id,
+        answers.append(
+            tracking.PatchAnswer(
+                row_id=row.pk,
+                version=row.version,
+                quantity=row.desired_quantity,
+                accepted=accepted,
+                code=issue.code if issue else "",
+                message=issue.message if issue else ("" if accepted else "Amazon did not accept the change."),
+                feed_id_at_claim=row.feed_id,
+            )
         )
         if accepted:
             result.recorded.accepted += 1
         else:
             result.recorded.failed += 1
             result.recorded.errors.append(f"{row.channel_sku}: {issue.message if issue else 'not accepted'}")
+    tracking.patch_answers_record(answers)
 
 
 # --- bulk lane ---------------------------------------------------------------------------------------------------

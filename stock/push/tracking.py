@@ -17,7 +17,7 @@ from django.utils import timezone
 from stock.push import planning
 from stock.push.bulk import bulk_update_rows
 from stock.push.models import ListingPush, PushFeed
-from stock.push.trail import listing_patch_recorded, push_feed_recorded
+from stock.push.trail import listing_patches_recorded, push_feed_recorded
 
 _FEED_FIELDS = ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"]
 _RESULT_FIELDS = [
@@ -169,40 +169,57 @@ def feed_record_failure(
     return recorded
 
 
-def patch_record_result(
-    *,
-    row_id: int,
-    version: int,
-    quantity: int,
-    price: Decimal | None,
-    accepted: bool,
-    code: str = "",
-    message: str = "",
-    feed_id_at_claim: int | None = None,
-    transient: bool = False,
-) -> None:
-    """The fast lane's patch came back: record Amazon's acceptance (or the error) and free the row.
+@dataclass(frozen=True)
+class PatchAnswer:
+    """Amazon's answer to one fast-lane patch of a claimed row (`version`: the claim's)."""
 
-    If an older feed carrying this listing finished while the patch was out, Amazon may have applied the
-    feed last: then what it shows is unknown and the current value goes again.
+    row_id: int
+    version: int
+    quantity: int
+    accepted: bool
+    code: str = ""
+    message: str = ""
+    feed_id_at_claim: int | None = None
+    transient: bool = False  # not answered (unavailable): retried without the doubling backoff
+
+
+def patch_answers_record(answers: list[PatchAnswer]) -> None:
+    """The fast lane's patches came back: record Amazon's acceptance (or the error) of each and free the rows, in one
+    transaction of three statements however many.
+
+    If an older feed carrying a listing finished while its patch was out, Amazon may have applied the feed last:
+    then what it shows is unknown and the current value goes again.
     """
+    if not answers:
+        return
     now = timezone.now()
     with transaction.atomic():
-        row = ListingPush.objects.select_for_update().filter(pk=row_id, patch_version=version).first()
-        if row is None:
-            return  # released as stale meanwhile; the drain sends it again
-        if accepted:
-            _accept(row, version=version, quantity=quantity, price=price, now=now)
-            if feed_id_at_claim is not None and row.feed_id != feed_id_at_claim:
-                row.accepted_quantity = None
-                _settle(row, now)
-        else:
-            _fail(row, version=version, code=code, message=message, now=now, transient=transient)
-        listing_patch_recorded(
-            row=row, version=version, quantity=quantity, price=price, accepted=accepted, code=code, message=message
-        )
-        row.patch_version = row.patch_started_at = None
-        row.save(update_fields=[*_RESULT_FIELDS, "patch_version", "patch_started_at"])
+        rows = ListingPush.objects.select_for_update().filter(pk__in=[answer.row_id for answer in answers])
+        claimed = {row.pk: row for row in rows.order_by("pk")}
+        recorded: list[tuple[ListingPush, PatchAnswer]] = []
+        for answer in answers:
+            row = claimed.get(answer.row_id)
+            if row is None or row.patch_version != answer.version:
+                continue  # released as stale meanwhile; the drain sends it again
+            if answer.accepted:
+                _accept(row, version=answer.version, quantity=answer.quantity, price=None, now=now)
+                if answer.feed_id_at_claim is not None and row.feed_id != answer.feed_id_at_claim:
+                    row.accepted_quantity = None
+                    _settle(row, now)
+            else:
+                _fail(
+                    row,
+                    version=answer.version,
+                    code=answer.code,
+                    message=answer.message,
+                    now=now,
+                    transient=answer.transient,
+                )
+            recorded.append((row, answer))
+        listing_patches_recorded(recorded)
+        for row, _ in recorded:
+            row.patch_version = row.patch_started_at = None
+        bulk_update_rows([row for row, _ in recorded], [*_RESULT_FIELDS, "patch_version", "patch_started_at"])
 
 
 def patch_release(*, row_ids: list[int], error: str = "", only_versions: dict[int, int] | None = None) -> None:

@@ -29,6 +29,37 @@ class SendAnswer:
     processed: bool = True  # False: the feed never ran, the value goes again
 
 
+def _send(
+    *,
+    integration_id: int,
+    lane: str,
+    answer: SendAnswer,
+    sent_at: datetime | None,
+    answered_at: datetime,
+    amazon_feed_id: str = "",
+) -> ListingSend:
+    return ListingSend(
+        integration_id=integration_id,
+        channel_sku=answer.channel_sku,
+        lane=lane,
+        version=answer.version or 0,
+        quantity=answer.quantity,
+        price=answer.price,
+        sent_at=sent_at,
+        answered_at=answered_at,
+        outcome=(
+            ListingSend.Outcome.ACCEPTED
+            if answer.accepted
+            else ListingSend.Outcome.REJECTED
+            if answer.processed
+            else ListingSend.Outcome.NOT_PROCESSED
+        ),
+        error_code=(answer.error_code or "")[:40],
+        error=answer.error or "",
+        amazon_feed_id=amazon_feed_id,
+    )
+
+
 def listing_sends_record(
     *,
     integration_id: int,
@@ -41,24 +72,12 @@ def listing_sends_record(
     """Keep what each listing was sent and Amazon's answer, for the "why this quantity" page."""
     answered_at = answered_at or timezone.now()
     rows = [
-        ListingSend(
+        _send(
             integration_id=integration_id,
-            channel_sku=answer.channel_sku,
             lane=lane,
-            version=answer.version or 0,
-            quantity=answer.quantity,
-            price=answer.price,
+            answer=answer,
             sent_at=sent_at,
             answered_at=answered_at,
-            outcome=(
-                ListingSend.Outcome.ACCEPTED
-                if answer.accepted
-                else ListingSend.Outcome.REJECTED
-                if answer.processed
-                else ListingSend.Outcome.NOT_PROCESSED
-            ),
-            error_code=(answer.error_code or "")[:40],
-            error=answer.error or "",
             amazon_feed_id=amazon_feed_id,
         )
         for answer in answers
@@ -143,15 +162,21 @@ def run_record_push(recorder: RunRecorder, result) -> None:
         recorder.fail(f"Amazon asked us to slow down; we try again in {result.retry_after:.0f} seconds.", deferred=True)
 
 
-def listing_patch_recorded(
-    *, row, version: int, quantity: int | None, price: Decimal | None, accepted: bool, code: str = "", message: str = ""
-) -> None:
-    """A fast-lane patch came back (called by stock.push.tracking with the ListingPush row still claimed)."""
-    listing_sends_record(
-        integration_id=row.integration_id,
-        lane=Run.Lane.FAST,
-        answers=[SendAnswer(row.channel_sku, version, quantity, price, accepted, code, message)],
-        sent_at=row.patch_started_at,
+def listing_patches_recorded(recorded: list[tuple]) -> None:
+    """Fast-lane patches came back (called by stock.push.tracking with each ListingPush row still claimed, beside
+    Amazon's answer to it): one INSERT."""
+    answered_at = timezone.now()
+    ListingSend.objects.bulk_create(
+        _send(
+            integration_id=row.integration_id,
+            lane=Run.Lane.FAST,
+            answer=SendAnswer(
+                row.channel_sku, answer.version, answer.quantity, None, answer.accepted, answer.code, answer.message
+            ),
+            sent_at=row.patch_started_at,
+            answered_at=answered_at,
+        )
+        for row, answer in recorded
     )
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from channels.amazon.gateway import gateway_for
@@ -22,7 +23,7 @@ from channels.services import (
     integration_update_settings,
 )
 from stock.push import drain, sending
-from stock.push.models import ListingPush, PushFeed
+from stock.push.models import ListingPush, ListingSend, PushFeed
 from stock.push.selectors import listing_push_statuses
 from stock.tests.factories import ProductFactory
 
@@ -178,6 +179,28 @@ def test_a_drop_to_zero_goes_out_at_once_through_the_fast_lane(
     assert len(calls(sim, "patchListingsItem")) == 1
     assert len(feed_messages(sim, integration)) == 1  # no second feed
     assert push(integration, "AMZ-1").accepted_quantity == 0
+
+
+def test_many_drops_to_zero_go_out_in_one_pass_and_each_answer_is_kept(sim, connect, listing, supply):
+    integration = connect()
+    skus = [f"AMZ-{number}" for number in range(12)]
+    for sku in skus:
+        sim.state.set_listing(SELLER, UK, sku, quantity=0)
+    mappings = [listing(integration, sku, quantity=20) for sku in skus]
+    settle(integration)
+    supply({mapping.product.sku: 0 for mapping in mappings})
+
+    with CaptureQueriesContext(connection) as queries:
+        result = sending.fast_lane_send(integration_id=integration.pk, wait_for_rate_limit=True)
+
+    assert result.patches == 12 and [on_amazon(sim, integration, sku)[0] for sku in skus] == [0] * 12
+    assert sorted(
+        ListingPush.objects.filter(integration=integration, accepted_quantity=0).values_list("channel_sku", flat=True)
+    ) == sorted(skus)
+    fast = ListingSend.objects.filter(integration=integration, lane="fast", outcome="accepted", quantity=0)
+    assert sorted(fast.values_list("channel_sku", flat=True)) == sorted(skus)
+    # Answers are recorded a few at a time, not each in a transaction of its own (five statements each).
+    assert len(queries) < 3 * 12, "\n".join(query["sql"][:80] for query in queries)
 
 
 def test_a_lost_task_message_is_caught_by_the_drain(sim, connect, listing, supply):
