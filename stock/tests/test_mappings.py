@@ -47,7 +47,7 @@ def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advert
     response = seller_client.get(url(integration))
 
     assert response.status_code == 200
-    rows = {mapping.channel_sku: advertised for mapping, advertised, _ in response.context["rows"]}
+    rows = {row["channel_sku"]: row["advertised"] for row in response.context["rows"]}
     assert rows == {"AMZ-PLENTY": 12, "AMZ-LOW": 0, "AMZ-UNKNOWN": 0}
     assert "not known yet" in response.content.decode()
 
@@ -59,7 +59,7 @@ def test_the_list_caps_the_advertised_quantity_at_the_integrations_maximum(selle
 
     response = seller_client.get(url(integration))
 
-    assert [advertised for _, advertised, _ in response.context["rows"]] == [10]
+    assert [row["advertised"] for row in response.context["rows"]] == [10]
 
 
 def test_the_list_shows_only_this_integrations_mappings(seller_client, integration, account):
@@ -68,7 +68,7 @@ def test_the_list_shows_only_this_integrations_mappings(seller_client, integrati
 
     response = seller_client.get(url(integration))
 
-    assert [mapping.channel_sku for mapping, _, _ in response.context["rows"]] == ["MINE"]
+    assert [row["channel_sku"] for row in response.context["rows"]] == ["MINE"]
 
 
 def test_search_matches_listing_sku_product_sku_or_title(seller_client, integration):
@@ -78,7 +78,7 @@ def test_search_matches_listing_sku_product_sku_or_title(seller_client, integrat
 
     def found(query):
         response = seller_client.get(url(integration), {"q": query})
-        return sorted(mapping.channel_sku for mapping, _, _ in response.context["rows"])
+        return sorted(row["channel_sku"] for row in response.context["rows"])
 
     assert found("blue") == ["AMZ-MUG"]
     assert found("avs-plate") == ["AMZ-PLATE"]
