@@ -74,9 +74,9 @@ def mappings_search(*, integration: Integration, search: str = "") -> QuerySet[L
     return mappings.order_by("channel_sku", "pk")
 
 
-def mapping_quantity_to_advertise(*, mapping: ListingMapping, integration: Integration) -> int:
+def quantity_to_advertise_on(*, integration: Integration, product_quantity: int | None) -> int:
     return quantity_to_advertise(
-        mapping.product.quantity,
+        product_quantity,
         stock_threshold=integration.stock_threshold,
         max_quantity_to_advertise=integration.max_quantity_to_advertise,
     )

@@ -32,25 +32,29 @@ def _list_url(integration: Integration) -> str:
     return reverse("mappings:list", args=[integration.pk])
 
 
-def _row(mapping: ListingMapping, integration: Integration, status) -> dict:
-    """One row of the mappings table, as plain values: a page shows a hundred, and a template reads a dictionary's
-    keys several times faster than attributes through relations."""
-    product = mapping.product
-    return {
-        "pk": mapping.pk,
-        "channel_sku": mapping.channel_sku,
-        "product_sku": product.sku,
-        "title": product.title,
-        "supplier": product.supplier.name,
-        "quantity": product.quantity,
-        "quantity_as_of": product.quantity_as_of,
-        "advertised": selectors.mapping_quantity_to_advertise(mapping=mapping, integration=integration),
-        "status": status,
-        "price": mapping.price,
-        "product_price": product.price,
-        "explain_url": reverse("mappings:explain", args=[integration.pk, mapping.pk]),
-        "remove_url": reverse("mappings:remove", args=[integration.pk, mapping.pk]),
-    }
+# The mappings table's columns: a page shows a hundred rows, read as plain values rather than three model instances
+# each, and a template reads a dictionary's keys several times faster than attributes through relations.
+_ROW_COLUMNS = {
+    "pk": "pk",
+    "channel_sku": "channel_sku",
+    "price": "price",
+    "product_sku": "product__sku",
+    "title": "product__title",
+    "supplier": "product__supplier__name",
+    "quantity": "product__quantity",
+    "quantity_as_of": "product__quantity_as_of",
+    "product_price": "product__price",
+}
+
+
+def _row(values: dict, integration: Integration, status) -> dict:
+    """One row of the mappings table, with its links."""
+    row = {name: values[column] for name, column in _ROW_COLUMNS.items()}
+    row["advertised"] = selectors.quantity_to_advertise_on(integration=integration, product_quantity=row["quantity"])
+    row["status"] = status
+    row["explain_url"] = reverse("mappings:explain", args=[integration.pk, row["pk"]])
+    row["remove_url"] = reverse("mappings:remove", args=[integration.pk, row["pk"]])
+    return row
 
 
 def _render_list(
@@ -63,13 +67,12 @@ def _render_list(
     status: int = 200,
 ) -> HttpResponse:
     search = request.GET.get("q", "")
-    page = Paginator(selectors.mappings_search(integration=integration, search=search), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    mappings = selectors.mappings_search(integration=integration, search=search).values(*_ROW_COLUMNS.values())
+    page = Paginator(mappings, PAGE_SIZE).get_page(request.GET.get("page"))
     statuses = listing_push_statuses(
-        integration=integration, channel_skus=[mapping.channel_sku for mapping in page.object_list]
+        integration=integration, channel_skus=[mapping["channel_sku"] for mapping in page.object_list]
     )
-    rows = [_row(mapping, integration, statuses.get(mapping.channel_sku)) for mapping in page.object_list]
+    rows = [_row(mapping, integration, statuses.get(mapping["channel_sku"])) for mapping in page.object_list]
     push_errors = listing_push_errors(integration=integration)
     context = {
         "integration": integration,
