@@ -31,24 +31,6 @@ from stock.push.tasks import stock_push_fast_lane
 
 Key = tuple[int, str]  # (integration id, channel SKU)
 
-_UPDATED_FIELDS = [
-    "mapping",
-    "own_quantity",
-    "desired_quantity",
-    "desired_price",
-    "currency",
-    "limited_by",
-    "version",
-    "accepted_quantity",
-    "accepted_price",
-    "pending",
-    "pending_since",
-    "next_attempt_at",
-    "attempts",
-    "unknown_sku",
-    "updated_at",
-]
-
 
 def listings_mark_pending(
     *,
@@ -269,6 +251,7 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
 
     now = timezone.now()
     changed: list[ListingPush] = []
+    fields: set[str] = set()
     for key, row in rows.items():
         integration = integrations.get(key[0])
         if integration is None:
@@ -281,7 +264,7 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
             peer_values = {}
         quantity, limited_by = planning.region_minimum(own_quantity, peer_values)
         price = planning.own_price(mapping["price"], mapping["product__price"], rules[key[0]]) if mapping else None
-        if _apply(
+        if row_fields := _apply(
             row,
             mapping,
             own_quantity or 0,
@@ -293,13 +276,23 @@ def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: s
             force=key[0] in forced,
         ):
             changed.append(row)
+            fields |= row_fields
             if pushing[key[0]] and planning.goes_fast_lane(
                 desired_quantity=row.desired_quantity, accepted_quantity=row.accepted_quantity
             ):
                 fast_lane.add(key[0])
     if changed:
-        bulk_update_rows(changed, _UPDATED_FIELDS)
+        # Only the columns some row changed: a stock change moves a few of them, and the statement's size follows.
+        bulk_update_rows(changed, sorted(fields))
     return sum(1 for row in changed if row.pending)
+
+
+def _assign(row: ListingPush, **values) -> set[str]:
+    """Set these fields of the row; returns the names of those whose value changed."""
+    changed = {name for name, value in values.items() if getattr(row, name) != value}
+    for name in changed:
+        setattr(row, name, values[name])
+    return changed
 
 
 def _apply(
@@ -313,8 +306,9 @@ def _apply(
     now,
     *,
     force: bool,
-) -> bool:
-    """Set the row's desired values; bump its version when they change. Returns whether the row must be saved."""
+) -> set[str]:
+    """Set the row's desired values; bump its version when they change. Returns the fields to save (none: the row
+    stays as it is)."""
     mapping_id = mapping["id"] if mapping else None
     values_changed = (row.desired_quantity, row.desired_price) != (quantity, price) or row.version == 0
     bookkeeping_changed = (row.mapping_id, row.own_quantity, row.limited_by_id, row.currency) != (
@@ -327,21 +321,22 @@ def _apply(
     # and turning price updates back on sends them again.
     forget_price = price is None and row.accepted_price is not None
     if not (values_changed or force or bookkeeping_changed or forget_price):
-        return False
-    row.mapping_id, row.own_quantity, row.limited_by_id, row.currency = mapping_id, own_quantity, limited_by, currency
+        return set()
+    fields = _assign(row, mapping_id=mapping_id, own_quantity=own_quantity, limited_by_id=limited_by, currency=currency)
     if forget_price:
-        row.accepted_price = None
+        fields |= _assign(row, accepted_price=None)
     if values_changed or force:
-        row.desired_quantity, row.desired_price = quantity, price
-        row.version += 1
+        fields |= _assign(row, desired_quantity=quantity, desired_price=price, version=row.version + 1)
         if force:
             # We were not sending: Amazon may show anything now, so send even an unchanged value (the price too:
             # a drop to 0 goes through the fast lane with the quantity alone, and the next feed carries the price).
-            row.accepted_quantity = row.accepted_price = None
-        row.pending = True
-        row.pending_since = row.pending_since or now
-        row.next_attempt_at = None
-        row.attempts = 0
-        row.unknown_sku = False
-    row.updated_at = now
-    return True
+            fields |= _assign(row, accepted_quantity=None, accepted_price=None)
+        fields |= _assign(
+            row,
+            pending=True,
+            pending_since=row.pending_since or now,
+            next_attempt_at=None,
+            attempts=0,
+            unknown_sku=False,
+        )
+    return fields | _assign(row, updated_at=now)
