@@ -32,7 +32,10 @@ class ListingPush(models.Model):
     its own acceptance, with the version it accepted, so an older value never overwrites a newer one.
     """
 
-    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="listing_pushes")
+    # Indexed by the unique (integration, channel SKU), which leads with it: a second index would cost every write.
+    integration = models.ForeignKey(
+        "channels.Integration", on_delete=models.CASCADE, related_name="listing_pushes", db_index=False
+    )
     channel_sku = models.CharField("channel SKU", max_length=200)
     mapping = models.ForeignKey(
         "stock.ListingMapping", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
