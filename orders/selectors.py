@@ -38,7 +38,7 @@ def _start_of(day: date) -> datetime:
 
 
 def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
-    """The seller's orders, newest first, with their line counts."""
+    """The seller's orders matching the filters, newest first (`with_line_counts` adds what the list shows)."""
     filters = filters or OrderFilters()
     orders = Order.objects.for_account(account).select_related("integration")
     if filters.integration_id is not None:
@@ -56,9 +56,16 @@ def order_list(*, account: SellerAccount, filters: OrderFilters | None = None):
     extension = extensions.extension()
     if extension and filters.extra:
         orders = extension.filter(orders, filters.extra)
+    return orders.order_by("-purchased_at", "-pk")
+
+
+def with_line_counts(orders):
+    """The orders with their line counts, mapped and not, and whatever an extension shows more of each: for a page
+    of them (counting every matching order's lines to count the orders would read all their lines)."""
     orders = orders.annotate(
         line_count=Count("lines"), mapped_line_count=Count("lines", filter=Q(lines__product__isnull=False))
-    ).order_by("-purchased_at", "-pk")
+    )
+    extension = extensions.extension()
     return extension.annotate(orders) if extension else orders
 
 

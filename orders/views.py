@@ -7,6 +7,7 @@ import csv
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from accounts.csv_cells import csv_cells_protected
@@ -19,6 +20,18 @@ from orders.models import Order
 ORDERS_PER_PAGE = 50
 
 
+class _OrderPaginator(Paginator):
+    """Pages of orders with their line counts, counted without them."""
+
+    def __init__(self, object_list, per_page, *, counted):
+        super().__init__(object_list, per_page)
+        self.counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self.counted.count()
+
+
 @seller_required
 @require_GET
 def order_list(request: HttpRequest) -> HttpResponse:
@@ -27,7 +40,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
     # A filter that makes no sense shows nothing rather than every order, which would look like its answer.
     filters_invalid = form.is_bound and not form.is_valid()
     orders = Order.objects.none() if filters_invalid else selectors.order_list(account=account, filters=form.filters())
-    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = _OrderPaginator(selectors.with_line_counts(orders), ORDERS_PER_PAGE, counted=orders)
+    page = paginator.get_page(request.GET.get("page"))
     amazon_orders = page.paginator.count and selectors.amazon_order_count(orders)
     query = request.GET.copy()
     query.pop("page", None)
