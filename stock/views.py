@@ -4,6 +4,7 @@ and why a mapped listing shows its quantity."""
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -47,14 +48,31 @@ _ROW_COLUMNS = {
 }
 
 
-def _row(values: dict, integration: Integration, status) -> dict:
-    """One row of the mappings table, with its links."""
-    row = {name: values[column] for name, column in _ROW_COLUMNS.items()}
-    row["advertised"] = selectors.quantity_to_advertise_on(integration=integration, product_quantity=row["quantity"])
-    row["status"] = status
-    row["explain_url"] = reverse("mappings:explain", args=[integration.pk, row["pk"]])
-    row["remove_url"] = reverse("mappings:remove", args=[integration.pk, row["pk"]])
-    return row
+def _links(name: str, integration: Integration) -> Callable[[int], str]:
+    """`reverse(name, args=[integration.pk, mapping_id])` for a page of mapping ids: reversed once, each id put in
+    place of the 0 (reversing each of a page's two hundred links took longer than rendering their rows)."""
+    prefix, suffix = reverse(name, args=[integration.pk, 0]).rsplit("/0/", 1)
+    return lambda mapping_id: f"{prefix}/{mapping_id}/{suffix}"
+
+
+def _rows(mappings, integration: Integration, statuses: dict) -> list[dict]:
+    """The mappings table's rows, with each one's push status and links."""
+    explain_url, remove_url = _links("mappings:explain", integration), _links("mappings:remove", integration)
+    rows = []
+    for values in mappings:
+        row = {name: values[column] for name, column in _ROW_COLUMNS.items()}
+        row["advertised"] = selectors.quantity_to_advertise_on(
+            integration=integration, product_quantity=row["quantity"]
+        )
+        status = statuses.get(row["channel_sku"])
+        row["status"] = status and {
+            "sentence": status.sentence,
+            "problem": status.unknown_sku or bool(status.error),
+            "limited_by": status.limited_by,
+        }
+        row["explain_url"], row["remove_url"] = explain_url(row["pk"]), remove_url(row["pk"])
+        rows.append(row)
+    return rows
 
 
 def _render_list(
@@ -72,7 +90,7 @@ def _render_list(
     statuses = listing_push_statuses(
         integration=integration, channel_skus=[mapping["channel_sku"] for mapping in page.object_list]
     )
-    rows = [_row(mapping, integration, statuses.get(mapping["channel_sku"])) for mapping in page.object_list]
+    rows = _rows(page.object_list, integration, statuses)
     push_errors = listing_push_errors(integration=integration)
     context = {
         "integration": integration,

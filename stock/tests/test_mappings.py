@@ -52,6 +52,19 @@ def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advert
     assert "not known yet" in response.content.decode()
 
 
+def test_each_row_links_to_its_own_listing_and_removal(seller_client, account):
+    integration = IntegrationFactory(account=account, pk=100)  # zeros in the ids, where the links are pieced together
+    mappings = [ListingMappingFactory(integration=integration, pk=pk, channel_sku=f"AMZ-{pk}") for pk in (10, 2000)]
+
+    page = seller_client.get(url(integration)).content.decode()
+
+    for mapping in mappings:
+        assert f'href="/settings/channels/100/listings/{mapping.pk}/why/"' in page
+        assert f'action="/settings/channels/100/mappings/{mapping.pk}/remove/"' in page
+    assert seller_client.post(f"/settings/channels/100/mappings/{mappings[1].pk}/remove/").status_code == 302
+    assert list(ListingMapping.objects.filter(integration=integration).values_list("pk", flat=True)) == [10]
+
+
 def test_the_list_caps_the_advertised_quantity_at_the_integrations_maximum(seller_client, integration):
     integration.max_quantity_to_advertise = 10
     integration.save()
