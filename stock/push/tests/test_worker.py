@@ -6,7 +6,8 @@ import time
 
 import pytest
 from celery.contrib.testing.worker import start_worker
-from django.db import transaction
+from celery.signals import task_postrun
+from django.db import connections, transaction
 
 from avasam.celery import app
 from stock.push import drain, sending
@@ -26,14 +27,21 @@ def wait_for(condition, timeout=15.0):
     return False
 
 
+def close_thread_connections(**_) -> None:
+    connections.close_all()
+
+
 @pytest.fixture
 def worker(redis_client, settings):
     app.conf.task_always_eager = False
     app.control.purge()
+    # Its threads end with the test: their connections must not outlive them (a worker process keeps its own).
+    task_postrun.connect(close_thread_connections)
     try:
         with start_worker(app, pool="threads", concurrency=2, perform_ping_check=False, shutdown_timeout=20):
             yield
     finally:
+        task_postrun.disconnect(close_thread_connections)
         app.conf.task_always_eager = True
 
 
