@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import cache
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Value
@@ -151,7 +151,7 @@ class _Constant:
     value: object
 
 
-@cache
+@lru_cache(maxsize=64)  # one per page size seen (a list page shows up to 50, the home page all of an account's)
 def _facts_sql(vendor: str, count: int) -> tuple[str, tuple]:
     """The facts query for `count` integrations, built and compiled once per process: the ORM takes several times as
     long to build and compile it as the database takes to run it (bench/request_costs.py). Returns its SQL and, for
