@@ -26,7 +26,8 @@ def test_a_seller_page_reads_the_user_with_their_account_in_one_query(seller_cli
 
 def test_a_user_logged_in_with_a_password_is_the_seller_on_later_pages(client):
     SellerUserFactory(username="sam@example.com", membership__account__company="Sam Shop")
-    assert client.post("/accounts/login/", {"username": "sam@example.com", "password": "correct horse battery"}).status_code == 302
+    login = {"username": "sam@example.com", "password": "correct horse battery"}
+    assert client.post("/accounts/login/", login).status_code == 302
     assert "Sam Shop" in client.get("/settings/account/").content.decode()
 
 
