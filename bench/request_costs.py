@@ -1,12 +1,13 @@
 """What one request of each kind in the mixed load costs on an idle machine, and where a page's time goes.
 
-    .venv/bin/python bench/request_costs.py [--profile all|PATH] [--repeat 20]
+    .venv/bin/python bench/request_costs.py [--profile all|PATH|POST] [--queries PATH|POST] [--repeat 50]
 
 Sets up the mixed load's 20 sellers (bench/mixed_load.py, same data) in a throwaway PostgreSQL database and serves
 each seller page and a stock POST of 100 items in this process (`django.test.Client`, DEBUG off), one after the
-other: the median and fastest time per request and its queries. With --profile, a cProfile of ten of them (or of
-ten of every kind with `all`). In the mixed load a request waits for about (clients / throughput), so these are
-what the pages' p95 there depends on.
+other: the median and fastest time per request, its queries, and the CPU time it took in this process (all its
+threads) and in the PostgreSQL server process serving it (the server must run on this machine). With --profile, a
+cProfile of ten of them (or of ten of every kind with `all`); with --queries, a kind's SQL. In the mixed load a
+request waits for about (clients / throughput), so these are what the pages' p95 there depends on.
 """
 
 from __future__ import annotations
@@ -41,7 +42,9 @@ def parse_args() -> argparse.Namespace:
         help="the bench database URL; it is dropped and created again (default: %(default)s)",
     )
     parser.add_argument("--redis", default=os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/7")
-    parser.add_argument("--repeat", type=int, default=20, help="timed requests of each kind")
+    parser.add_argument(
+        "--repeat", type=int, default=50, help="timed requests of each kind (CPU times come in 10 ms ticks)"
+    )
     parser.add_argument("--profile", default="", help="a request kind's path (or POST, or all) to profile")
     parser.add_argument("--top", type=int, default=40, help="profile entries to print")
     parser.add_argument("--queries", default="", help="a request kind's path (or POST) whose SQL to print")
@@ -52,6 +55,15 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--feed-interval", type=float, default=60.0)
     parser.add_argument("--quiet", type=float, default=10.0)
     return parser.parse_args()
+
+
+def postgres_cpu_seconds(connection) -> float:
+    """CPU time so far of the PostgreSQL server process serving this connection (the server runs on this machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -113,10 +125,14 @@ def main() -> None:
             if status != 200:
                 sys.exit(f"{kind} answered {status}")
             seconds = []
+            server_cpu = postgres_cpu_seconds(connection)
+            process_cpu = time.process_time()
             for _ in range(args.repeat):
                 started = time.perf_counter()
                 request()
                 seconds.append(time.perf_counter() - started)
+            process_cpu = (time.process_time() - process_cpu) / args.repeat
+            server_cpu = (postgres_cpu_seconds(connection) - server_cpu) / args.repeat
             with CaptureQueriesContext(connection) as queries:
                 request()
             if args.queries and (kind.split()[1] == args.queries or kind.startswith(args.queries)):
@@ -124,7 +140,8 @@ def main() -> None:
                     print(f"    {query['time']} s  {query['sql'][:300]}")
             print(
                 f"  {kind:50s} median {statistics.median(seconds) * 1000:6.1f} ms  "
-                f"fastest {min(seconds) * 1000:6.1f} ms  queries {len(queries)}"
+                f"fastest {min(seconds) * 1000:6.1f} ms  queries {len(queries):2d}  "
+                f"CPU: this process {process_cpu * 1000:5.1f} ms, PostgreSQL {server_cpu * 1000:5.1f} ms"
             )
         if args.profile:
             chosen = [
