@@ -34,19 +34,6 @@ class ListingPushStatus:
         return f"Amazon shows {self.accepted_quantity}."
 
 
-_STATUS_COLUMNS = {
-    "channel_sku": "channel_sku",
-    "desired_quantity": "desired_quantity",
-    "desired_price": "desired_price",
-    "accepted_quantity": "accepted_quantity",
-    "accepted_price": "accepted_price",
-    "pending": "pending",
-    "error": "last_error",
-    "unknown_sku": "unknown_sku",
-    "limited_by": "limited_by__name",
-}
-
-
 def listing_push_statuses(
     *, integration: Integration, channel_skus: list[str] | None = None
 ) -> dict[str, ListingPushStatus]:
@@ -54,11 +41,17 @@ def listing_push_statuses(
     rows = ListingPush.objects.for_integration(integration.pk)
     if channel_skus is not None:
         rows = rows.filter(channel_sku__in=channel_skus)
-    statuses = {}
-    for row in rows.values(*_STATUS_COLUMNS.values()):  # plain values: the mappings page reads a hundred at a time
-        status = {field: row[column] for field, column in _STATUS_COLUMNS.items()}
-        statuses[row["channel_sku"]] = ListingPushStatus(**{**status, "limited_by": status["limited_by"] or ""})
-    return statuses
+    columns = ("desired_quantity", "desired_price", "accepted_quantity", "accepted_price", "pending", "unknown_sku")
+    # Plain values, no model instances: the mappings page reads a hundred at a time.
+    return {
+        row["channel_sku"]: ListingPushStatus(
+            channel_sku=row["channel_sku"],
+            **{column: row[column] for column in columns},
+            error=row["last_error"],
+            limited_by=row["limited_by__name"] or "",
+        )
+        for row in rows.values("channel_sku", *columns, "last_error", "limited_by__name")
+    }
 
 
 def listing_push_errors(*, integration: Integration) -> list[ListingPushStatus]:
