@@ -37,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from cpu import postgres_server_cpu_seconds, process_tree_cpu_seconds  # noqa: E402
 from stock_push import environment  # noqa: E402
 from supplier_stock import database_admin, free_port, percentile, wait_until_up  # noqa: E402
 
@@ -209,6 +210,24 @@ def wrong_listings(sim, sellers: list[dict]) -> int:
     return wrong
 
 
+class CpuShares:
+    """Where the machine's CPU went during the load: the web, the worker, PostgreSQL (every backend, so the ones
+    serving the web and the worker alike) and this process (the load's clients and the Amazon simulator)."""
+
+    def __init__(self, pids: dict[str, int | None]) -> None:
+        self.pids = {name: pid for name, pid in pids.items() if pid}
+        self.started = self._now()
+
+    def _now(self) -> dict[str, float]:
+        now = {name: process_tree_cpu_seconds(pid) for name, pid in self.pids.items()}
+        now["PostgreSQL"] = postgres_server_cpu_seconds()
+        now["clients and simulator (this process)"] = time.process_time()
+        return now
+
+    def spent(self) -> dict[str, float]:
+        return {name: seconds - self.started[name] for name, seconds in self._now().items()}
+
+
 def start_worker(env: dict, log_path: Path, niceness: int) -> subprocess.Popen:
     return subprocess.Popen(
         [
@@ -307,6 +326,8 @@ def main() -> None:
         for number, seller in enumerate(sellers):
             threads.append(threading.Thread(target=supplier_client, args=(url, seller, args, recorder, stop, number)))
             threads.append(threading.Thread(target=seller_browser, args=(url, seller, recorder, stop)))
+        cpu_sources = {"web (gunicorn)": processes[0].pid, "worker": worker.pid if worker else None}
+        cpu = CpuShares(cpu_sources)
         load_started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -315,6 +336,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         load_seconds = time.perf_counter() - load_started
+        cpu_spent = cpu.spent()
         queued_after_load = {queue: broker.llen(queue) for queue in QUEUES}
 
         print(f"\nmixed load for {load_seconds:.0f} s, {os.cpu_count()} CPU(s):")
@@ -329,6 +351,10 @@ def main() -> None:
             f"errors in all {sum(recorder.errors.values())}"
         )
         print(f"  deepest queue during the load {dict(deepest)}; queued when the load stopped {queued_after_load}")
+        print(
+            f"  CPU during the load, of {load_seconds * (os.cpu_count() or 1):.0f} s: "
+            + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in cpu_spent.items())
+        )
 
         if args.paused:
             worker = start_worker(env, worker_log, args.worker_nice)

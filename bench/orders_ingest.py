@@ -31,6 +31,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.cpu import postgres_cpu_seconds, process_cpu_seconds
 from bench.throwaway import in_throwaway_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
@@ -128,6 +129,7 @@ def _run(options) -> int:
             }
             fetched, pages = 0, 0
             with httpx.Client(base_url=base_url, headers={"x-amz-access-token": access_token}) as client:
+                cpu.start()
                 started = time.perf_counter()
                 while True:
                     body = json.loads(client.get("/orders/2026-01-01/orders", params=params).content)
@@ -137,9 +139,11 @@ def _run(options) -> int:
                         break
                     params = {**params, "paginationToken": token}
                 seconds = time.perf_counter() - started
+                cpu.stop("plain floor")
             return seconds, fetched, pages
 
         counter = _QueryCounter()
+        cpu = _CpuTimes(simulator_pid=simulator.process.pid, connection=connection)
 
         def download():
             """2. The real download from scratch, counting the queries of each page (split where it commits)."""
@@ -148,9 +152,11 @@ def _run(options) -> int:
             counter.reset()
             calls_before = _sim_counts(base_url)
             with connection.execute_wrapper(counter):
+                cpu.start()
                 started = time.perf_counter()
                 result = orders_download(integration_id=integration.pk, wait_for_rate_limit=True)
                 seconds = time.perf_counter() - started
+                cpu.stop("download")
             calls = {
                 operation: count - calls_before.get(operation, 0) for operation, count in _sim_counts(base_url).items()
             }
@@ -166,6 +172,7 @@ def _run(options) -> int:
             download_seconds, result, sp_api_calls, search_calls = download()
             download_times.append(download_seconds)
         rss_after_download = _peak_rss_mb()
+        cpu_spent = {name: cpu.summary(name) for name in ("download", "plain floor")}  # the timed rounds only
         # One more, untimed, round under tracemalloc: the Python memory the download itself peaks at.
         tracemalloc.start()
         download()
@@ -215,6 +222,8 @@ def _run(options) -> int:
             f"process RSS peak {rss_after_fetch:.0f} MB after the fetch-only passes, {rss_after_download:.0f} MB "
             f"after the downloads (the simulator runs in its own process)"
         )
+        for name, spent in cpu_spent.items():
+            print(f"CPU in the {name:11s} {spent}")
         print(f"cores                  {os.cpu_count()}")
         if options.profile:
             _print_profile(download, options.profile)
@@ -281,6 +290,34 @@ def _print_profile(download, top: int) -> None:
 
 def _sim_counts(base_url: str) -> dict[str, int]:
     return httpx.get(base_url + "/_sim/counts").json()["calls"]
+
+
+class _CpuTimes:
+    """CPU seconds of each pass in this process (all threads), in the PostgreSQL server process serving it and in
+    the simulator: the median over the rounds, so the note can say where the download's time goes."""
+
+    def __init__(self, *, simulator_pid: int, connection) -> None:
+        self.simulator_pid, self.connection = simulator_pid, connection
+        self.passes: dict[str, list[tuple[float, float, float]]] = {}
+        self.started = (0.0, 0.0, 0.0)
+
+    def _now(self) -> tuple[float, float, float]:
+        return (
+            time.process_time(),
+            postgres_cpu_seconds(self.connection),
+            process_cpu_seconds(self.simulator_pid),
+        )
+
+    def start(self) -> None:
+        self.started = self._now()
+
+    def stop(self, name: str) -> None:
+        spent = tuple(now - then for now, then in zip(self._now(), self.started, strict=True))
+        self.passes.setdefault(name, []).append(spent)
+
+    def summary(self, name: str) -> str:
+        process, server, simulator = (statistics.median(column) for column in zip(*self.passes[name], strict=True))
+        return f"this process {process:.2f} s, PostgreSQL {server:.2f} s, simulator {simulator:.2f} s (median)"
 
 
 class _QueryCounter:

@@ -30,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import mixed_load  # noqa: E402
+from cpu import postgres_cpu_seconds  # noqa: E402
 from stock_push import environment  # noqa: E402
 from supplier_stock import database_admin  # noqa: E402
 
@@ -55,15 +56,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--feed-interval", type=float, default=60.0)
     parser.add_argument("--quiet", type=float, default=10.0)
     return parser.parse_args()
-
-
-def postgres_cpu_seconds(connection) -> float:
-    """CPU time so far of the PostgreSQL server process serving this connection (the server runs on this machine)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -1,0 +1,52 @@
+"""CPU time of processes on this machine, from /proc: where a benchmark's work runs, not only how long it took."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """User and system CPU time so far of process `pid` (all its threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds(connection) -> float:
+    """CPU time so far of the PostgreSQL server process serving this connection (the server runs on this machine)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    return process_cpu_seconds(pid)
+
+
+def process_tree_cpu_seconds(pid: int) -> float:
+    """CPU time so far of process `pid` and every live process below it (gunicorn's or Celery's workers)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += process_cpu_seconds(current)
+        except OSError:
+            continue
+        todo.extend(children.get(current, ()))
+    return total
+
+
+def postgres_server_cpu_seconds() -> float:
+    """CPU time so far of every live PostgreSQL server process on this machine (all databases, all backends)."""
+    total = 0.0
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                total += process_cpu_seconds(int(comm.parent.name))
+        except OSError:
+            continue
+    return total
