@@ -73,8 +73,11 @@ def supplier_tokens_revoke(*, supplier: Supplier) -> int:
 
 
 def supplier_token_used(*, token: SupplierToken) -> None:
-    """Record the token's use, to the minute: one UPDATE that writes only when the minute has moved on."""
+    """Record the token's use, to the minute: one UPDATE that writes only when the minute has moved on, and none at
+    all while the token as read (just now, by the request's authentication) was used within that minute."""
     now = timezone.now()
+    if token.last_used_at is not None and token.last_used_at >= now - LAST_USED_PRECISION:
+        return
     SupplierToken.objects.filter(pk=token.pk).filter(
         Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_PRECISION)
     ).update(last_used_at=now)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from stock.api import ratelimit
@@ -91,3 +95,17 @@ def test_a_tokens_last_use_is_recorded_and_shown_in_the_admin(client, admin_clie
     page = admin_client.get("/admin/stock/suppliertoken/").content.decode()
     assert "last used" in page.lower()
     assert admin_client.get("/admin/stock/suppliertoken/").context["cl"].result_list[0].last_used_at is not None
+
+
+def test_a_token_used_again_within_the_minute_is_not_written_again_and_is_after_it(client, token):
+    post_stock(client, token)
+    first_use = SupplierToken.objects.get().last_used_at
+
+    with CaptureQueriesContext(connection) as queries:
+        assert post_stock(client, token).status_code == 200
+    assert not [query for query in queries if "stock_suppliertoken" in query["sql"] and "UPDATE" in query["sql"]]
+    assert SupplierToken.objects.get().last_used_at == first_use
+
+    SupplierToken.objects.update(last_used_at=first_use - timedelta(minutes=2))
+    post_stock(client, token)
+    assert SupplierToken.objects.get().last_used_at > first_use
