@@ -47,7 +47,7 @@ def listings_mark_pending(
     `force` re-sends even unchanged values (an integration coming back: Amazon may show anything).
     Call it inside the transaction of the change. Returns how many listings became pending.
     """
-    keys = _affected_keys(
+    keys, known_mappings = _affected_keys(
         product_ids=product_ids,
         integration_id=integration_id,
         channel_skus=channel_skus,
@@ -64,7 +64,9 @@ def listings_mark_pending(
         fast_lane: set[int] = set()
         size = settings.STOCK_PUSH_MARK_BATCH_SIZE
         for batch in _batches_by_sku(keys, size):
-            marked += _mark_batch(batch, integrations, forced_integrations if force else set(), fast_lane)
+            marked += _mark_batch(
+                batch, integrations, forced_integrations if force else set(), fast_lane, known_mappings
+            )
     if fast_lane:  # coalesced: one queued fast-lane task per integration however many batches drop listings to 0
         transaction.on_commit(partial(enqueue_once, stock_push_fast_lane, sorted(fast_lane), lane=FAST_LANE))
     return marked
@@ -111,12 +113,14 @@ def _affected_keys(
     integration_id: int | None,
     channel_skus: Collection[str] | None,
     integration_ids: Collection[int] | None,
-) -> set[Key]:
+) -> tuple[set[Key], dict[Key, dict]]:
+    """The listings affected, and the mappings already read on the way (those of `product_ids`: a supplier's stock
+    change, the common case, then needs no second read of them)."""
     keys: set[Key] = set()
+    known_mappings: dict[Key, dict] = {}
     if product_ids:
-        keys.update(
-            ListingMapping.objects.filter(product_id__in=list(product_ids)).values_list("integration_id", "channel_sku")
-        )
+        known_mappings = _mapping_rows(ListingMapping.objects.filter(product_id__in=list(product_ids)))
+        keys.update(known_mappings)
     whole = set(integration_ids or ())
     if integration_id is not None:
         if channel_skus is None:
@@ -128,7 +132,7 @@ def _affected_keys(
             ListingMapping.objects.filter(integration_id__in=whole).values_list("integration_id", "channel_sku")
         )
         keys.update(ListingPush.objects.filter(integration_id__in=whole).values_list("integration_id", "channel_sku"))
-    return keys
+    return keys, known_mappings
 
 
 def _integrations_with_peers(integration_ids: set[int]) -> dict[int, Integration]:
@@ -200,11 +204,18 @@ def _keys_filter(keys: Iterable[Key]) -> Q:
     return condition
 
 
-def _mappings(keys: Iterable[Key]) -> dict[Key, dict]:
-    rows = ListingMapping.objects.filter(_keys_filter(keys)).values(
-        "id", "integration_id", "channel_sku", "price", "product__quantity", "product__price"
-    )
+def _mapping_rows(mappings) -> dict[Key, dict]:
+    """What marking reads of each mapping: its price, and its product's stock and price."""
+    rows = mappings.values("id", "integration_id", "channel_sku", "price", "product__quantity", "product__price")
     return {(row["integration_id"], row["channel_sku"]): row for row in rows}
+
+
+def _mappings(keys: list[Key], known: dict[Key, dict]) -> dict[Key, dict]:
+    """The mappings of these listings: those already read, and one query for the rest (if any)."""
+    mappings = {key: known[key] for key in keys if key in known}
+    if unknown := [key for key in keys if key not in known]:
+        mappings.update(_mapping_rows(ListingMapping.objects.filter(_keys_filter(unknown))))
+    return mappings
 
 
 def _locked_rows(keys: Iterable[Key]) -> dict[Key, ListingPush]:
@@ -225,14 +236,20 @@ def _rules(integration: Integration) -> planning.IntegrationRules:
     )
 
 
-def _mark_batch(keys: list[Key], integrations: dict[int, Integration], forced: set[int], fast_lane: set[int]) -> int:
+def _mark_batch(
+    keys: list[Key],
+    integrations: dict[int, Integration],
+    forced: set[int],
+    fast_lane: set[int],
+    known_mappings: dict[Key, dict],
+) -> int:
     """Steps (a constant number of queries per batch):
-    1. read the mappings (with product stock and price) of these listings;
+    1. read the mappings (with product stock and price) of these listings, unless already read;
     2. lock their push rows in primary-key order, creating the missing ones for mapped listings;
     3. compute each listing's own value and the region-shared minimum;
     4. bump the version and mark pending where the values changed (or are forced); one bulk UPDATE.
     """
-    mappings = _mappings(keys)
+    mappings = _mappings(keys, known_mappings)
     rows = _locked_rows(keys)
     missing = [key for key in keys if key not in rows and key in mappings and key[0] in integrations]
     if missing:
