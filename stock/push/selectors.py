@@ -41,6 +41,16 @@ def listing_push_statuses(
     rows = ListingPush.objects.for_integration(integration.pk)
     if channel_skus is not None:
         rows = rows.filter(channel_sku__in=channel_skus)
+    return _statuses(rows)
+
+
+def listing_push_errors(*, integration: Integration) -> list[ListingPushStatus]:
+    """Listings whose last update Amazon rejected, for the mappings page's problem list."""
+    rows = ListingPush.objects.for_integration(integration.pk).exclude(last_error="")
+    return sorted(_statuses(rows).values(), key=lambda status: status.channel_sku)
+
+
+def _statuses(rows) -> dict[str, ListingPushStatus]:
     columns = ("desired_quantity", "desired_price", "accepted_quantity", "accepted_price", "pending", "unknown_sku")
     # Plain values, no model instances: the mappings page reads a hundred at a time.
     return {
@@ -52,16 +62,6 @@ def listing_push_statuses(
         )
         for row in rows.values("channel_sku", *columns, "last_error", "limited_by__name")
     }
-
-
-def listing_push_errors(*, integration: Integration) -> list[ListingPushStatus]:
-    """Listings whose last update Amazon rejected, for the mappings page's problem list."""
-    skus = list(
-        ListingPush.objects.for_integration(integration.pk).exclude(last_error="").values_list("channel_sku", flat=True)
-    )
-    return sorted(
-        listing_push_statuses(integration=integration, channel_skus=skus).values(), key=lambda s: s.channel_sku
-    )
 
 
 @dataclass(frozen=True)
