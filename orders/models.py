@@ -91,7 +91,9 @@ class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines", db_index=False)
     # Text: Amazon sets no length on these (Orders v2026-01-01).
     order_item_id = models.TextField("Amazon order item id")
-    channel_sku = models.TextField("channel SKU", db_index=True)
+    # Indexed for equality (Meta) without Django's second, prefix-search index: nothing searches it by prefix (the
+    # admin's search is a substring match, which neither index serves), and each order line paid for both.
+    channel_sku = models.TextField("channel SKU")
     asin = models.TextField("ASIN", blank=True)
     title = models.TextField(blank=True)
     quantity = models.PositiveIntegerField()
@@ -108,6 +110,7 @@ class OrderLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["order", "order_item_id"], name="orderline_unique_per_order"),
         ]
+        indexes = [models.Index(fields=["channel_sku"], name="orderline_channel_sku")]
 
     def __str__(self) -> str:
         return f"{self.channel_sku} x {self.quantity}"
