@@ -11,10 +11,12 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import pluralize
 from django.urls import reverse
 
 from accounts.csv_cells import csv_cells_protected
+from accounts.templatetags.seller_time import when
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
 from channels.listings import channel_skus_seen
@@ -70,6 +72,7 @@ def _rows(mappings, integration: Integration, statuses: dict) -> list[dict]:
             "problem": status.unknown_sku or bool(status.error),
             "limited_by": status.limited_by,
         }
+        row["as_of"] = when(row["quantity_as_of"])
         row["explain_url"], row["remove_url"] = explain_url(row["pk"]), remove_url(row["pk"])
         rows.append(row)
     return rows
@@ -105,6 +108,8 @@ def _render_list(
         "upload_form": upload_form or MappingUploadForm(),
         "csv_errors": csv_errors or [],
         "upload": selectors.mapping_upload_latest(integration=integration),
+        # Every row's remove form carries the same hidden CSRF field: made once rather than by a tag in each row.
+        "csrf_input": csrf_input(request),
     }
     return render(request, "stock/mapping_list.html", context, status=status)
 

@@ -4,6 +4,7 @@ orders and mappings templates' wording found in the browser review."""
 from __future__ import annotations
 
 import html
+import re
 
 import pytest
 
@@ -68,6 +69,30 @@ def test_removing_a_mapping_asks_first_and_says_amazon_is_sent_0(seller_client, 
     assert 'class="js-confirm"' in form
     assert 'data-confirm="Remove the mapping of AMZ-7? Amazon is then sent 0 for this listing."' in form
     assert '<script src="/static/js/confirm-submit.js"></script>' in page
+
+
+def test_a_mappings_remove_form_as_served_passes_the_csrf_check(seller_client, account):
+    from django.test import Client
+
+    from stock.models import ListingMapping
+
+    integration = IntegrationFactory(account=account)
+    mapping = ListingMappingFactory(integration=integration, channel_sku="AMZ-7", product=ProductFactory())
+    ListingMappingFactory(integration=integration, channel_sku="AMZ-8", product=ProductFactory())
+    strict = Client(enforce_csrf_checks=True)
+    strict.cookies = seller_client.cookies
+    page = strict.get(f"/settings/channels/{integration.pk}/mappings/").content.decode()
+    action = f"/settings/channels/{integration.pk}/mappings/{mapping.pk}/remove/"
+    form = page[page.index(f'action="{action}"') :]
+    form = form[: form.index("</form>")]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    response = strict.post(action, {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    assert list(ListingMapping.objects.filter(integration=integration).values_list("channel_sku", flat=True)) == [
+        "AMZ-8"
+    ]
 
 
 def test_auto_map_counts_in_plain_english(seller_client, account):
