@@ -206,7 +206,9 @@ def _keys_filter(keys: Iterable[Key]) -> Q:
 
 def _mapping_rows(mappings) -> dict[Key, dict]:
     """What marking reads of each mapping: its price, and its product's stock and price."""
-    rows = mappings.values("id", "integration_id", "channel_sku", "price", "product__quantity", "product__price")
+    rows = mappings.order_by().values(
+        "id", "integration_id", "channel_sku", "price", "product__quantity", "product__price"
+    )
     return {(row["integration_id"], row["channel_sku"]): row for row in rows}
 
 
