@@ -6,9 +6,14 @@ import os
 from pathlib import Path
 
 
+def _stat(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (which may hold spaces and parentheses)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def process_cpu_seconds(pid: int) -> float:
     """User and system CPU time so far of process `pid` (all its threads)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    fields = _stat(pid)
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -23,12 +28,12 @@ def postgres_cpu_seconds(connection) -> float:
 def process_tree_cpu_seconds(pid: int) -> float:
     """CPU time so far of process `pid` and every live process below it (gunicorn's or Celery's workers)."""
     children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for process in Path("/proc").glob("[0-9]*"):
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parent = int(_stat(process.name)[1])
         except OSError:  # the process ended meanwhile
             continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        children.setdefault(parent, []).append(int(process.name))
     total, todo = 0.0, [pid]
     while todo:
         current = todo.pop()
