@@ -6,17 +6,24 @@ on a VALUES list is linear. Other databases keep bulk_update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection, models
 
 
-def bulk_update_rows(rows: list[models.Model], field_names: list[str], *, batch_size: int = 2000) -> None:
+def bulk_update_rows(
+    model: type[models.Model], rows: Sequence, field_names: list[str], *, batch_size: int = 2000
+) -> None:
+    """Write `field_names` of each row (a `model` instance, or any object with its `pk` and those attributes)."""
     if not rows:
         return
-    model = type(rows[0])
-    if connection.vendor != "postgresql":
-        model.objects.bulk_update(rows, field_names, batch_size=min(batch_size, 500))
-        return
     fields = [model._meta.get_field(name) for name in field_names]
+    if connection.vendor != "postgresql":
+        instances = [
+            model(pk=row.pk, **{field.attname: getattr(row, field.attname) for field in fields}) for row in rows
+        ]
+        model.objects.bulk_update(instances, field_names, batch_size=min(batch_size, 500))
+        return
     table = model._meta.db_table
     columns = ", ".join(connection.ops.quote_name(field.column) for field in fields)
     assignments = ", ".join(

@@ -86,7 +86,7 @@ def _collapse(rows: list[ListingPush]) -> tuple[list[ListingPush], list[ListingP
             row.pending, row.pending_since, row.accepted_version = False, None, row.version
             settled.append(row)
     if settled:
-        bulk_update_rows(settled, ["pending", "pending_since", "accepted_version"])
+        bulk_update_rows(ListingPush, settled, ["pending", "pending_since", "accepted_version"])
     return to_send, settled
 
 
@@ -126,7 +126,7 @@ def _fast_lane_pass(integration: Integration, *, wait_for_rate_limit: bool, resu
         result.collapsed += len(settled)
         for row in rows:
             row.patch_version, row.patch_started_at = row.version, now
-        bulk_update_rows(rows, ["patch_version", "patch_started_at"])
+        bulk_update_rows(ListingPush, rows, ["patch_version", "patch_started_at"])
     if not rows:
         return
     with run_record(integration_id=integration_id, kind=Run.Kind.STOCK_PUSH, lane=Run.Lane.FAST) as run:
@@ -271,7 +271,7 @@ def feed_prepare(*, integration: Integration) -> tuple[PushFeed | None, list[dic
                     marketplace=marketplace,
                 )
             )
-        bulk_update_rows(rows, ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"])
+        bulk_update_rows(ListingPush, rows, ["feed", "feed_message_id", "feed_version", "feed_quantity", "feed_price"])
     return feed, messages, len(settled)
 
 

@@ -128,7 +128,7 @@ def feed_record_report(*, feed_id: int, amazon_status: str, report) -> Recorded:
                 _accept(row, version=row.feed_version, quantity=row.feed_quantity, price=row.feed_price, now=now)
                 recorded.accepted += 1
             _clear_feed(row)
-        bulk_update_rows(rows, _RESULT_FIELDS + _FEED_FIELDS)
+        bulk_update_rows(ListingPush, rows, _RESULT_FIELDS + _FEED_FIELDS)
         feed.state, feed.amazon_status, feed.finished_at = PushFeed.State.DONE, amazon_status, now
         if report is not None:
             feed.messages_accepted, feed.messages_invalid = report.messages_accepted, report.messages_invalid
@@ -161,7 +161,7 @@ def feed_record_failure(
                 recorded.failed += 1
             _clear_feed(row)
             row.updated_at = now
-        bulk_update_rows(rows, _RESULT_FIELDS + _FEED_FIELDS)
+        bulk_update_rows(ListingPush, rows, _RESULT_FIELDS + _FEED_FIELDS)
         feed.state, feed.error, feed.amazon_status, feed.finished_at = PushFeed.State.FAILED, error, amazon_status, now
         feed.save(update_fields=["state", "error", "amazon_status", "finished_at"])
     if count_attempt and rows:
@@ -219,7 +219,9 @@ def patch_answers_record(answers: list[PatchAnswer]) -> None:
         listing_patches_recorded(recorded)
         for row, _ in recorded:
             row.patch_version = row.patch_started_at = None
-        bulk_update_rows([row for row, _ in recorded], [*_RESULT_FIELDS, "patch_version", "patch_started_at"])
+        bulk_update_rows(
+            ListingPush, [row for row, _ in recorded], [*_RESULT_FIELDS, "patch_version", "patch_started_at"]
+        )
 
 
 def patch_release(*, row_ids: list[int], error: str = "", only_versions: dict[int, int] | None = None) -> None:

@@ -241,7 +241,7 @@ def mapping_rows_apply(*, integration: Integration, rows: list[CsvRow]) -> CsvIm
                 continue
             touched.add(row.channel_sku)
         ListingMapping.objects.bulk_create(new, batch_size=5000)
-        bulk_update_rows(changed, ["product", "price", "updated_at"])
+        bulk_update_rows(ListingMapping, changed, ["product", "price", "updated_at"])
         result.created, result.changed, result.channel_skus = len(new), len(changed), touched
         _mappings_changed(integration=integration, channel_skus=result.channel_skus)
     return result
