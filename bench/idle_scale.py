@@ -30,6 +30,7 @@ from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bench.cpu import machine_speed_ms
 from bench.throwaway import in_throwaway_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
@@ -77,7 +78,7 @@ def _run(options) -> int:
             _fan_out_round(integration_ids, options.worker_concurrency)
         else:
             print("beat fan-out            skipped: set REDIS_URL to drive it with a real worker on Redis")
-        print(f"cores                   {os.cpu_count()}")
+        print(f"cores                   {os.cpu_count()}; machine speed {machine_speed_ms():.0f} ms (bench/cpu.py)")
         return 0
     finally:
         simulator.stop()

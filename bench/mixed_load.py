@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from cpu import postgres_server_cpu_seconds, process_tree_cpu_seconds  # noqa: E402
+from cpu import machine_speed_ms, postgres_server_cpu_seconds, process_tree_cpu_seconds  # noqa: E402
 from stock_push import environment  # noqa: E402
 from supplier_stock import database_admin, free_port, percentile, wait_until_up  # noqa: E402
 
@@ -339,7 +339,10 @@ def main() -> None:
         cpu_spent = cpu.spent()
         queued_after_load = {queue: broker.llen(queue) for queue in QUEUES}
 
-        print(f"\nmixed load for {load_seconds:.0f} s, {os.cpu_count()} CPU(s):")
+        print(
+            f"\nmixed load for {load_seconds:.0f} s, {os.cpu_count()} CPU(s), "
+            f"machine speed {machine_speed_ms():.0f} ms (bench/cpu.py):"
+        )
         for kind, timings in sorted(recorder.timings.items()):
             print(
                 f"  {kind:40s} {len(timings) / load_seconds:6.1f} req/s  p50 {percentile(timings, 0.5) * 1000:5.0f} ms"

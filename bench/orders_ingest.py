@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bench.cpu import postgres_cpu_seconds, process_cpu_seconds
+from bench.cpu import machine_speed_ms, postgres_cpu_seconds, process_cpu_seconds
 from bench.throwaway import in_throwaway_database
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
@@ -224,7 +224,7 @@ def _run(options) -> int:
         )
         for name, spent in cpu_spent.items():
             print(f"CPU in the {name:11s} {spent}")
-        print(f"cores                  {os.cpu_count()}")
+        print(f"cores                  {os.cpu_count()}; machine speed {machine_speed_ms():.0f} ms (bench/cpu.py)")
         if options.profile:
             _print_profile(download, options.profile)
         return 0 if ok else 1

@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import mixed_load  # noqa: E402
-from cpu import postgres_cpu_seconds  # noqa: E402
+from cpu import machine_speed_ms, postgres_cpu_seconds  # noqa: E402
 from stock_push import environment  # noqa: E402
 from supplier_stock import database_admin  # noqa: E402
 
@@ -111,7 +111,10 @@ def main() -> None:
 
         kinds = {f"GET {page}": (lambda page=page: client.get(page)) for page in pages}
         kinds["POST /api/v1/stock (100 items)"] = stock_post
-        print(f"one seller of {args.sellers}, {args.listings} mapped listings each; {args.repeat} requests per kind")
+        print(
+            f"one seller of {args.sellers}, {args.listings} mapped listings each; {args.repeat} requests per kind; "
+            f"machine speed {machine_speed_ms():.0f} ms (bench/cpu.py)"
+        )
         for kind, request in kinds.items():
             status = request().status_code
             if status != 200:
