@@ -28,6 +28,7 @@ from stock.push.bulk import bulk_update_rows
 from stock.push.lanes import FAST_LANE
 from stock.push.models import ListingPush, PushLane
 from stock.push.tasks import stock_push_fast_lane
+from stock.sql_in import column_in, pairs_in
 
 Key = tuple[int, str]  # (integration id, channel SKU)
 
@@ -119,7 +120,7 @@ def _affected_keys(
     keys: set[Key] = set()
     known_mappings: dict[Key, dict] = {}
     if product_ids:
-        known_mappings = _mapping_rows(ListingMapping.objects.filter(product_id__in=list(product_ids)))
+        known_mappings = _mapping_rows(ListingMapping.objects.filter(column_in(ListingMapping, "product", product_ids)))
         keys.update(known_mappings)
     whole = set(integration_ids or ())
     if integration_id is not None:
@@ -194,16 +195,6 @@ def _batches_by_sku(keys: set[Key], size: int) -> list[list[Key]]:
 # --- one batch -------------------------------------------------------------------------------------------------
 
 
-def _keys_filter(keys: Iterable[Key]) -> Q:
-    by_integration: dict[int, list[str]] = defaultdict(list)
-    for integration_id, sku in keys:
-        by_integration[integration_id].append(sku)
-    condition = Q(pk__in=[])
-    for integration_id, skus in by_integration.items():
-        condition |= Q(integration_id=integration_id, channel_sku__in=skus)
-    return condition
-
-
 def _mapping_rows(mappings) -> dict[Key, dict]:
     """What marking reads of each mapping: its price, and its product's stock and price."""
     rows = mappings.order_by().values(
@@ -216,7 +207,11 @@ def _mappings(keys: list[Key], known: dict[Key, dict]) -> dict[Key, dict]:
     """The mappings of these listings: those already read, and one query for the rest (if any)."""
     mappings = {key: known[key] for key in keys if key in known}
     if unknown := [key for key in keys if key not in known]:
-        mappings.update(_mapping_rows(ListingMapping.objects.filter(_keys_filter(unknown))))
+        mappings.update(
+            _mapping_rows(
+                ListingMapping.objects.filter(pairs_in(ListingMapping, "integration", "channel_sku", unknown))
+            )
+        )
     return mappings
 
 
@@ -259,7 +254,12 @@ class _PushRow:
 
 
 def _locked_rows(keys: Iterable[Key]) -> dict[Key, _PushRow]:
-    rows = ListingPush.objects.filter(_keys_filter(keys)).order_by("pk").select_for_update().values_list(*_ROW_FIELDS)
+    rows = (
+        ListingPush.objects.filter(pairs_in(ListingPush, "integration", "channel_sku", keys))
+        .order_by("pk")
+        .select_for_update()
+        .values_list(*_ROW_FIELDS)
+    )
     return {(row.integration_id, row.channel_sku): row for row in map(_PushRow, rows)}
 
 

@@ -15,6 +15,7 @@ from stock.models import Product, StockChange, Supplier, SupplierToken, token_ha
 from stock.rules import StockOutcome, stock_update_outcome
 from stock.schemas import ProductIn, StockUpdateIn
 from stock.services.hooks import listings_affected
+from stock.sql_in import column_in
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 
@@ -126,7 +127,9 @@ def stock_updates_apply(
     errors = batch.item_errors() + _duplicates(skus)
     result = StockUpdateResult(received=len(batch))
     with transaction.atomic():
-        products = Product.objects.filter(supplier=supplier, sku__in=set(skus.values())).order_by("pk")
+        products = Product.objects.filter(column_in(Product, "sku", set(skus.values())), supplier=supplier).order_by(
+            "pk"
+        )
         if not errors:
             products = products.select_for_update()
         held = {

@@ -36,6 +36,24 @@ def test_a_supplier_update_marks_its_listings_pending_with_the_rule_value(listin
     assert row.version == 2  # mapped at 20, then 80 capped at 50
 
 
+def test_skus_with_quotes_and_percent_signs_are_found_and_marked_on_every_integration(listing, supplier, supply):
+    """The batch lookups write each value as a query parameter: no SKU can change the query (stock.sql_in)."""
+    first, second = IntegrationFactory(), IntegrationFactory()
+    awkward = ["it's", "100%", "a\\b", '"quoted"', "x' OR '1'='1"]
+    products = {sku: ProductFactory(supplier=supplier, sku=f"P {sku}") for sku in awkward}
+    for sku, product in products.items():
+        listing(first, sku, product=product)
+        listing(second, f"{sku} (2)", product=product)
+
+    result = supply({product.sku: 7 for product in products.values()})
+
+    assert result.updated == len(awkward)
+    rows = ListingPush.objects.filter(integration__in=[first, second])
+    assert sorted((row.channel_sku, row.desired_quantity, row.pending) for row in rows) == sorted(
+        [(sku, 7, True) for sku in awkward] + [(f"{sku} (2)", 7, True) for sku in awkward]
+    )
+
+
 def test_marking_is_rolled_back_with_the_change_that_caused_it(listing, supply):
     integration = IntegrationFactory()
     mapping = listing(integration, "AMZ-1", quantity=20)
