@@ -9,6 +9,7 @@ from channels.eligibility import Work, may
 from channels.models import Integration
 from stock.push.marking import region_peers
 from stock.push.models import ListingPush
+from stock.sql_in import column_in
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ def listing_push_statuses(
     """Push status per channel SKU of this integration (only listings that have been marked at least once)."""
     rows = ListingPush.objects.for_integration(integration.pk)
     if channel_skus is not None:
-        rows = rows.filter(channel_sku__in=channel_skus)
+        rows = rows.filter(column_in(ListingPush, "channel_sku", channel_skus))
     return _statuses(rows)
 
 
