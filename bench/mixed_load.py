@@ -289,12 +289,14 @@ def main() -> None:
     worker_log = scratch / "worker.log"
     processes: list[subprocess.Popen] = []
     try:
+        # Read before anything of the load runs: afterwards the worker may still be catching up.
+        speed = machine_speed_ms()
         started = time.perf_counter()
         sellers = setup(args, sim)
         print(
             f"{len(sellers)} sellers x {args.listings} mapped listings in step with the simulator "
-            f"({time.perf_counter() - started:.0f} s); worker (nice {args.worker_nice}) "
-            f"{'PAUSED' if args.paused else 'running'} during the load"
+            f"({time.perf_counter() - started:.0f} s); machine speed {speed:.0f} ms (bench/cpu.py); "
+            f"worker (nice {args.worker_nice}) {'PAUSED' if args.paused else 'running'} during the load"
         )
         app.control.purge()
         for key in broker.scan_iter("avasam:queued:*"):
@@ -339,10 +341,7 @@ def main() -> None:
         cpu_spent = cpu.spent()
         queued_after_load = {queue: broker.llen(queue) for queue in QUEUES}
 
-        print(
-            f"\nmixed load for {load_seconds:.0f} s, {os.cpu_count()} CPU(s), "
-            f"machine speed {machine_speed_ms():.0f} ms (bench/cpu.py):"
-        )
+        print(f"\nmixed load for {load_seconds:.0f} s, {os.cpu_count()} CPU(s):")
         for kind, timings in sorted(recorder.timings.items()):
             print(
                 f"  {kind:40s} {len(timings) / load_seconds:6.1f} req/s  p50 {percentile(timings, 0.5) * 1000:5.0f} ms"

@@ -239,7 +239,7 @@ _ROW_FIELDS = (
 
 
 class _PushRow:
-    """Those columns of one push row. Every stock change reads a hundred rows or so, and a model instance (thirty
+    """One push row's `_ROW_FIELDS`. Every stock change reads a hundred rows or so, and a model instance (thirty
     fields, four relations) took longer to make than the rest of marking them."""
 
     __slots__ = _ROW_FIELDS

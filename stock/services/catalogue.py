@@ -127,9 +127,8 @@ def stock_updates_apply(
     errors = batch.item_errors() + _duplicates(skus)
     result = StockUpdateResult(received=len(batch))
     with transaction.atomic():
-        products = Product.objects.filter(column_in(Product, "sku", set(skus.values())), supplier=supplier).order_by(
-            "pk"
-        )
+        sent = set(skus.values())
+        products = Product.objects.filter(column_in(Product, "sku", sent), supplier=supplier).order_by("pk")
         if not errors:
             products = products.select_for_update()
         held = {
