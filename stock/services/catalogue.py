@@ -334,5 +334,5 @@ def _products_create(*, supplier: Supplier, items: list[ProductIn], now: datetim
 def _products_locked(skus: set[str]) -> dict[str, Product]:
     if not skus:
         return {}
-    products = Product.objects.filter(sku__in=skus).order_by("pk").select_for_update()
+    products = Product.objects.filter(column_in(Product, "sku", skus)).order_by("pk").select_for_update()
     return {product.sku: product for product in products}
