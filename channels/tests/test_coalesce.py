@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 
 from avasam.celery import app
 from channels.coalesce import enqueue_once, queued_again, queued_clear
 from orders.tasks import DOWNLOAD_LANE, download_orders
+from stock.push.lanes import FAST_LANE
+from stock.push.tasks import stock_push_fast_lane
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
@@ -28,6 +33,21 @@ def test_a_second_fan_out_queues_nothing_for_integrations_still_waiting(broker):
     assert enqueue_once(download_orders, [101, 102, 103], lane=DOWNLOAD_LANE) == 1
 
     assert broker.llen("celery") == 3
+
+
+def test_a_fan_out_larger_than_one_pipelined_batch_queues_each_integration_once(broker):
+    integration_ids = range(1, 2_502)
+
+    assert enqueue_once(download_orders, integration_ids, lane=DOWNLOAD_LANE) == 2_501
+
+    bodies = [json.loads(base64.b64decode(json.loads(raw)["body"])) for raw in broker.lrange("celery", 0, -1)]
+    assert sorted(args[0] for args, _kwargs, _embed in bodies) == list(integration_ids)
+
+
+def test_the_fast_lane_is_queued_on_its_own_queue(broker):
+    assert enqueue_once(stock_push_fast_lane, [101, 102], lane=FAST_LANE) == 2
+
+    assert (broker.llen("stock-fast"), broker.llen("celery")) == (2, 0)
 
 
 def test_a_task_that_starts_lets_the_next_change_enqueue_again(broker):
