@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
+from bulk.insert import insert
 from channels.encryption import encrypt
 from channels.models import Integration
 from fulfilment.models import CLOSED_STATUSES, Dispatch, DispatchLine, DispatchStatus
-from orders.download.upsert import insert
 from orders.models import FulfilledBy
 from orders.signals import StoredOrder
 from stock.models import Product

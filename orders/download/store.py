@@ -12,11 +12,11 @@ from datetime import datetime
 
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
+from bulk.insert import upsert
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
 from channels.listings import mapped_products
 from channels.models import Integration
 from orders.classification import NON_AVASAM, classify_order
-from orders.download.upsert import upsert
 from orders.models import FulfilledBy, Order, OrderLine, PurgedOrder
 from orders.services import retention_expiry
 from orders.signals import StoredOrder as StoredForOthers

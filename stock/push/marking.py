@@ -18,17 +18,17 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bulk.update import bulk_update_rows
+from bulk.where import column_in, pairs_in
 from channels.amazon.marketplaces import UnknownMarketplace, marketplace_by_id
 from channels.coalesce import enqueue_once
 from channels.eligibility import Work, eligible, may
 from channels.models import Integration
 from stock.models import ListingMapping
 from stock.push import planning
-from stock.push.bulk import bulk_update_rows
 from stock.push.lanes import FAST_LANE
 from stock.push.models import ListingPush, PushLane
 from stock.push.tasks import stock_push_fast_lane
-from stock.sql_in import column_in, pairs_in
 
 Key = tuple[int, str]  # (integration id, channel SKU)
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from bulk.where import column_in
 from channels.eligibility import Work, may
 from channels.models import Integration
 from stock.push.marking import region_peers
 from stock.push.models import ListingPush
-from stock.sql_in import column_in
 
 
 @dataclass(frozen=True)

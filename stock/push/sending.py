@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from activity.models import Run
 from activity.services import run_record
+from bulk.update import bulk_update_rows
 from channels.amazon.errors import AmazonError
 from channels.amazon.gateway import JSON_LISTINGS_FEED, AmazonGateway, gateway_for
 from channels.amazon.outcomes import Cause, outcome_of
@@ -26,7 +27,6 @@ from channels.eligibility import Work, eligible, may
 from channels.holding import hold
 from channels.models import Integration
 from stock.push import feeds, planning, tracking
-from stock.push.bulk import bulk_update_rows
 from stock.push.lanes import BULK_LANE, FAST_LANE, lanes_stopped_record
 from stock.push.models import ListingPush, PushFeed, PushLane
 from stock.push.trail import run_record_push

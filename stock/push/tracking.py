@@ -14,8 +14,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from bulk.update import bulk_update_rows
 from stock.push import planning
-from stock.push.bulk import bulk_update_rows
 from stock.push.models import ListingPush, PushFeed
 from stock.push.trail import listing_patches_recorded, push_feed_recorded
 

@@ -10,12 +10,12 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bulk.where import column_in
 from stock.batches import Batch, ItemError, SupplierRequestInvalid
 from stock.models import Product, StockChange, Supplier, SupplierToken, token_hash
 from stock.rules import StockOutcome, stock_update_outcome
 from stock.schemas import ProductIn, StockUpdateIn
 from stock.services.hooks import listings_affected
-from stock.sql_in import column_in
 
 LAST_USED_PRECISION = timedelta(minutes=1)
 

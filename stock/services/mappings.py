@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts.csv_cells import csv_cell_unprotected
+from bulk.update import bulk_update_rows
 from channels.models import Integration
 from channels.signals import listing_mappings_changed
 from stock.models import ListingMapping, Product
-from stock.push.bulk import bulk_update_rows
 from stock.selectors import (
     auto_map_candidates,
     auto_map_fingerprint,

@@ -1,0 +1,35 @@
+"""A column of a batch as one PostgreSQL array parameter, unpacked in SQL by `unnest` or `= ANY`.
+
+psycopg2 writes each parameter into the statement's text on its own: for a page of a hundred orders (1,300 values)
+that took longer than PostgreSQL took to store them, and PostgreSQL then parsed each value as a constant of its own.
+As one array literal per column, the same statement costs about half on each side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection, models
+
+
+def array_literal(values: Iterable) -> str:
+    """PostgreSQL's text form of an array of these values, None as NULL: sent as an ordinary string parameter.
+
+    Each element is double-quoted with its backslashes and double quotes escaped, the only characters special
+    inside quotes. Elements are written with str(), which PostgreSQL reads back as the same value for the types
+    the bulk functions are given: ints, strings, Decimals, booleans, dates and aware datetimes.
+    """
+    return "{" + ",".join(_element(value) for value in values) + "}"
+
+
+def _element(value) -> str:
+    if value is None:
+        return "NULL"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def array_type(model: type[models.Model], name: str) -> str:
+    """The array type for a column of `model` (field name or attname): its type without length or precision, so a
+    value too long for the column fails when stored, as with plain parameters, instead of being cut short by a cast."""
+    return re.sub(r"\(.*\)", "", model._meta.get_field(name).db_type(connection)) + "[]"
