@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from django.db import connection, models
 
@@ -20,16 +21,16 @@ def array_literal(values: Iterable) -> str:
     inside quotes. Elements are written with str(), which PostgreSQL reads back as the same value for the types
     the bulk functions are given: ints, strings, Decimals, booleans, dates and aware datetimes.
     """
-    return "{" + ",".join(_element(value) for value in values) + "}"
+    elements = [
+        "NULL" if value is None else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+        for value in values
+    ]
+    return "{" + ",".join(elements) + "}"
 
 
-def _element(value) -> str:
-    if value is None:
-        return "NULL"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
+@cache
 def array_type(model: type[models.Model], name: str) -> str:
     """The array type for a column of `model` (field name or attname): its type without length or precision, so a
-    value too long for the column fails when stored, as with plain parameters, instead of being cut short by a cast."""
+    value too long for the column fails when stored, as with plain parameters, instead of being cut short by a cast.
+    Only PostgreSQL calls this, so it is worked out once per column."""
     return re.sub(r"\(.*\)", "", model._meta.get_field(name).db_type(connection)) + "[]"

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bulk.insert import insert
+from bulk.where import column_in
 from channels.encryption import encrypt
 from channels.models import Integration
 from fulfilment.models import CLOSED_STATUSES, Dispatch, DispatchLine, DispatchStatus
@@ -91,7 +92,9 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
     existing = {
         (dispatch.amazon_order_id, dispatch.supplier_id): dispatch
         # Locked (as a parcel being recorded locks them), so the status written here counts every shipped unit.
-        for dispatch in Dispatch.objects.filter(account_id=account_id, amazon_order_id__in={key[0] for key in wanted})
+        for dispatch in Dispatch.objects.filter(
+            column_in(Dispatch, "amazon_order_id", {key[0] for key in wanted}), account_id=account_id
+        )
         .order_by("pk")
         .select_for_update()
         .prefetch_related("lines")
@@ -148,7 +151,9 @@ def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:
         return {}
     products = {
         row[0]: SuppliedProduct(*row)
-        for row in Product.objects.filter(pk__in=product_ids).values_list("pk", "supplier_id", "sku", "title")
+        for row in Product.objects.filter(column_in(Product, "id", product_ids)).values_list(
+            "pk", "supplier_id", "sku", "title"
+        )
     }
     wanted: dict[tuple[str, int], Wanted] = {}
     for stored in orders:

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from bulk.insert import upsert
+from bulk.where import column_in
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
 from channels.listings import mapped_products
 from channels.models import Integration
@@ -157,7 +158,7 @@ def _latest_per_order(orders: Iterable[AmazonOrder], marketplace_id: str) -> dic
 def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -> dict[str, StoredOrder]:
     """The stored versions of these orders, with their lines (two queries)."""
     rows = (
-        Order.objects.filter(integration=integration, amazon_order_id__in=incoming)
+        Order.objects.filter(column_in(Order, "amazon_order_id", incoming), integration=integration)
         .order_by()
         .values_list("amazon_order_id", "pk", "amazon_updated_at", "imported_at", "retention_expires_at")
     )
@@ -167,7 +168,7 @@ def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -
     if stored:
         by_pk = {order.pk: order for order in stored.values()}
         lines = (
-            OrderLine.objects.filter(order_id__in=by_pk)
+            OrderLine.objects.filter(column_in(OrderLine, "order", by_pk))
             .order_by()
             .values_list("pk", "order_id", "order_item_id", "product_id")
         )
@@ -178,7 +179,7 @@ def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -
 
 def _purged(integration: Integration, incoming: dict[str, AmazonOrder]) -> set[str]:
     return set(
-        PurgedOrder.objects.filter(integration=integration, amazon_order_id__in=incoming)
+        PurgedOrder.objects.filter(column_in(PurgedOrder, "amazon_order_id", incoming), integration=integration)
         .order_by()
         .values_list("amazon_order_id", flat=True)
     )
