@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from activity.models import Run
@@ -204,14 +204,16 @@ def _page_commit(
         commit.update(**fields)
         result.pages += 1
         return
-    with transaction.atomic():
+
+    def resume_point() -> None:
         # First statement: locks the download row, so mapping changes (orders_reclassify) wait for this page.
         commit.update(**fields)
         if connection.vendor == "postgresql":
             # A page lost in a database crash is fetched again: its resume point is in the same transaction.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        counts = orders_store_page(integration=integration, orders=page.orders, now=now)
+
+    counts = orders_store_page(integration=integration, orders=page.orders, now=now, before_storing=resume_point)
     row.next_page_token = page.next_token or ""
     result.pages += 1
     result.orders_created += counts.created

@@ -6,7 +6,7 @@ newer Amazon update time is left alone. An order the database refuses is skipped
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -83,27 +83,37 @@ class PageWrite:
     orders: dict[str, AmazonOrder] = field(default_factory=dict)
 
 
-def orders_store_page(*, integration: Integration, orders: Iterable[AmazonOrder], now: datetime) -> PageCounts:
-    """Upsert one page of Amazon orders, in bulk; if the database refuses the page, order by order.
+def orders_store_page(
+    *,
+    integration: Integration,
+    orders: Iterable[AmazonOrder],
+    now: datetime,
+    before_storing: Callable[[], None] = lambda: None,
+) -> PageCounts:
+    """Upsert one page of Amazon orders in one transaction, in bulk; if the database refuses the page, again in a
+    new transaction, order by order.
 
-    Must run inside a transaction. Each attempt is a savepoint, so a refused order leaves nothing behind and
-    the page's other orders are stored; the refused ones are returned in `skipped` with the reason.
+    `before_storing` runs first in each transaction (the download commits its resume point with the page). Order by
+    order, each order is a savepoint, so a refused order leaves nothing behind and the page's other orders are
+    stored; the refused ones are returned in `skipped` with the reason. Called inside a transaction, each of the
+    two attempts is a savepoint of it; called outside one, the bulk attempt needs no savepoint of its own.
     """
     incoming = _latest_per_order(orders, integration.marketplace_id)
-    if not incoming:
-        return PageCounts()
     try:
         with transaction.atomic():
-            return _store(integration=integration, incoming=incoming, now=now)
+            before_storing()
+            return _store(integration=integration, incoming=incoming, now=now) if incoming else PageCounts()
     except (DataError, IntegrityError):
         pass
     counts = PageCounts()
-    for amazon_id, order in incoming.items():
-        try:
-            with transaction.atomic():
-                counts.add(_store(integration=integration, incoming={amazon_id: order}, now=now))
-        except (DataError, IntegrityError) as error:
-            counts.skipped.append(SkippedOrder(amazon_id, _reason(error)))
+    with transaction.atomic():
+        before_storing()
+        for amazon_id, order in incoming.items():
+            try:
+                with transaction.atomic():
+                    counts.add(_store(integration=integration, incoming={amazon_id: order}, now=now))
+            except (DataError, IntegrityError) as error:
+                counts.skipped.append(SkippedOrder(amazon_id, _reason(error)))
     return counts
 
 
