@@ -33,11 +33,12 @@ def pairs_in(model: type[models.Model], first: str, second: str, pairs: Iterable
         by_first[first_value].append(second_value)
     if not by_first:
         return _condition("1 = 0", [])
-    first_column, second_column = _column(model, first), _column(model, second)
+    first_column = _column(model, first)
     parts, params = [], []
     for first_value, second_values in by_first.items():
-        parts.append(f"({first_column} = %s AND {second_column} IN ({', '.join(['%s'] * len(second_values))}))")
-        params += [first_value, *second_values]
+        second_in = column_in(model, second, second_values)
+        parts.append(f"({first_column} = %s AND {second_in.sql})")
+        params += [first_value, *second_in.params]
     return _condition(" OR ".join(parts), params)
 
 

@@ -10,6 +10,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from bulk.arrays import array_literal
 from bulk.where import column_in
 from stock.batches import Batch, ItemError, SupplierRequestInvalid
 from stock.models import Product, StockChange, Supplier, SupplierToken, token_hash
@@ -191,10 +192,10 @@ def _stock_write(rows: list[_Row], *, source: str, token: SupplierToken | None, 
     if connection.vendor == "postgresql":
         sql = _STOCK_WRITE_SQL.format(product=Product._meta.db_table, change=StockChange._meta.db_table)
         params = {
-            "ids": [row.pk for row in rows],
-            "quantities": [row.quantity for row in rows],
-            "previous": [row.previous_quantity for row in rows],
-            "as_ofs": [row.as_of for row in rows],
+            "ids": array_literal(row.pk for row in rows),
+            "quantities": array_literal(row.quantity for row in rows),
+            "previous": array_literal(row.previous_quantity for row in rows),
+            "as_ofs": array_literal(row.as_of for row in rows),
             "now": now,
             "source": source,
             "token_id": token.pk if token else None,
