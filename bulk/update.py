@@ -39,6 +39,5 @@ def bulk_update_rows(
         for start in range(0, len(rows), batch_size):
             batch = rows[start : start + batch_size]
             params = [array_literal(row.pk for row in batch)]
-            # Plain ints, strings, booleans, Decimals and aware datetimes: each written as PostgreSQL reads it back.
             params.extend(array_literal(getattr(row, field.attname) for row in batch) for field in fields)
             cursor.execute(sql, params)

@@ -19,11 +19,7 @@ from bulk.arrays import array_literal, array_type
 
 def column_in(model: type[models.Model], name: str, values: Collection) -> RawSQL:
     """`<model's column for field name> IN (values)`; no row when there are no values."""
-    if not values:
-        return _condition("1 = 0", [])
-    if connection.vendor == "postgresql":
-        return _condition(f"{_column(model, name)} = ANY(%s::{array_type(model, name)})", [array_literal(values)])
-    return _condition(f"{_column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values))
+    return _condition(*_in(model, name, values))
 
 
 def pairs_in(model: type[models.Model], first: str, second: str, pairs: Iterable[tuple]) -> RawSQL:
@@ -36,10 +32,18 @@ def pairs_in(model: type[models.Model], first: str, second: str, pairs: Iterable
     first_column = _column(model, first)
     parts, params = [], []
     for first_value, second_values in by_first.items():
-        second_in = column_in(model, second, second_values)
-        parts.append(f"({first_column} = %s AND {second_in.sql})")
-        params += [first_value, *second_in.params]
+        second_sql, second_params = _in(model, second, second_values)
+        parts.append(f"({first_column} = %s AND {second_sql})")
+        params += [first_value, *second_params]
     return _condition(" OR ".join(parts), params)
+
+
+def _in(model: type[models.Model], name: str, values: Collection) -> tuple[str, list]:
+    if not values:
+        return "1 = 0", []
+    if connection.vendor == "postgresql":
+        return f"{_column(model, name)} = ANY(%s::{array_type(model, name)})", [array_literal(values)]
+    return f"{_column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
 def _column(model: type[models.Model], name: str) -> str:
