@@ -5,8 +5,10 @@ from __future__ import annotations
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 from django.db import close_old_connections
+
+from avasam.garbage_collection import collect_for_a_server_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "avasam.settings")
 
@@ -23,3 +25,9 @@ def _close_old_connections(task, **_) -> None:
     CELERY_DB_REUSE_MAX keeps the others). Not for a task run eagerly, inside its caller's transaction."""
     if not task.request.is_eager:
         close_old_connections()
+
+
+@worker_process_init.connect
+def _collect_less_often(**_) -> None:
+    """Each pool process, once forked with the tasks loaded (see avasam.garbage_collection)."""
+    collect_for_a_server_process()

@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from bulk.insert import insert
+from bulk.keys import rows_by_key
 from bulk.where import column_in
 from channels.encryption import encrypt
 from channels.models import Integration
@@ -90,14 +91,7 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
         return 0
     account_id = integration.account_id
     existing = {
-        (dispatch.amazon_order_id, dispatch.supplier_id): dispatch
-        # Locked (as a parcel being recorded locks them), so the status written here counts every shipped unit.
-        for dispatch in Dispatch.objects.filter(
-            column_in(Dispatch, "amazon_order_id", {key[0] for key in wanted}), account_id=account_id
-        )
-        .order_by("pk")
-        .select_for_update()
-        .prefetch_related("lines")
+        (dispatch.amazon_order_id, dispatch.supplier_id): dispatch for dispatch in _existing(account_id, wanted)
     }
     now = timezone.now()
     live = integration.removed_at is None
@@ -141,6 +135,26 @@ def dispatches_from_orders(*, integration: Integration, orders: Iterable[StoredO
     _create(account_id, new, now=now)
     _save(changed_dispatches, new_lines, changed_lines)
     return len(new) + len(changed_dispatches)
+
+
+def _existing(account_id: int, wanted: dict[tuple[str, int], Wanted]) -> list[Dispatch]:
+    """The account's dispatches of these Amazon orders, with their lines: found by key (see bulk.keys), then locked
+    in id order (as a parcel being recorded locks them), so the status written here counts every shipped unit."""
+    found = rows_by_key(
+        Dispatch,
+        scope={"account": account_id},
+        key="amazon_order_id",
+        values={key[0] for key in wanted},
+        columns=["pk"],
+    )
+    if not found:  # a page of new orders
+        return []
+    return list(
+        Dispatch.objects.filter(column_in(Dispatch, "id", [pk for (pk,) in found]))
+        .order_by("pk")
+        .select_for_update()
+        .prefetch_related("lines")
+    )
 
 
 def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:

@@ -119,7 +119,11 @@ class ListingMappingQuerySet(TenantQuerySet):
 class ListingMapping(models.Model):
     """A seller's listing (channel SKU on one integration) mapped to a catalogue product."""
 
-    integration = models.ForeignKey("channels.Integration", on_delete=models.CASCADE, related_name="mappings")
+    # No index of its own: the unique (integration, channel SKU) index leads with it. A second one let PostgreSQL,
+    # with stale statistics, read all of an integration's mappings for each SKU it looked up.
+    integration = models.ForeignKey(
+        "channels.Integration", on_delete=models.CASCADE, related_name="mappings", db_index=False
+    )
     channel_sku = models.CharField("channel SKU", max_length=200)
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="mappings")
     # The price to advertise for this listing; null = the product's price.

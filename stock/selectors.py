@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
-from bulk.where import column_in
+from bulk.keys import rows_by_key
 from channels.listings import channel_skus_seen
 from channels.models import Integration
 from stock.models import ListingMapping, MappingUpload, Product
@@ -118,11 +118,13 @@ def auto_map_fingerprint(candidates: list[AutoMapCandidate]) -> str:
 def mapped_products(*, integration_id: int, channel_skus: Collection[str]) -> dict[str, int]:
     """Channel SKU -> product id for those of `channel_skus` the integration has mapped (one query)."""
     return dict(
-        ListingMapping.objects.filter(
-            column_in(ListingMapping, "channel_sku", set(channel_skus)), integration_id=integration_id
+        rows_by_key(
+            ListingMapping,
+            scope={"integration": integration_id},
+            key="channel_sku",
+            values=set(channel_skus),
+            columns=["channel_sku", "product"],
         )
-        .order_by()
-        .values_list("channel_sku", "product_id")
     )
 
 

@@ -207,11 +207,13 @@ def _page_commit(
 
     def resume_point() -> None:
         # First statement: locks the download row, so mapping changes (orders_reclassify) wait for this page.
-        commit.update(**fields)
-        if connection.vendor == "postgresql":
-            # A page lost in a database crash is fetched again: its resume point is in the same transaction.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        if connection.vendor != "postgresql":
+            commit.update(**fields)
+            return
+        # A page lost in a database crash is fetched again, its resume point being in the same transaction: the
+        # commit need not wait for the disk. Sent with the UPDATE, not as a round trip of its own.
+        with connection.execute_wrapper(_not_waiting_for_the_disk):
+            commit.update(**fields)
 
     counts = orders_store_page(integration=integration, orders=page.orders, now=now, before_storing=resume_point)
     row.next_page_token = page.next_token or ""
@@ -220,3 +222,7 @@ def _page_commit(
     result.orders_updated += counts.updated
     result.orders_not_imported += counts.not_imported
     result.orders_skipped += counts.skipped
+
+
+def _not_waiting_for_the_disk(execute, sql, params, many, context):
+    return execute(f"SET LOCAL synchronous_commit TO OFF; {sql}", params, many, context)

@@ -13,6 +13,7 @@ from datetime import datetime
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
 from bulk.insert import upsert
+from bulk.keys import rows_by_key
 from bulk.where import column_in
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
 from channels.listings import mapped_products
@@ -167,10 +168,12 @@ def _latest_per_order(orders: Iterable[AmazonOrder], marketplace_id: str) -> dic
 
 def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -> dict[str, StoredOrder]:
     """The stored versions of these orders, with their lines (two queries)."""
-    rows = (
-        Order.objects.filter(column_in(Order, "amazon_order_id", incoming), integration=integration)
-        .order_by()
-        .values_list("amazon_order_id", "pk", "amazon_updated_at", "imported_at", "retention_expires_at")
+    rows = rows_by_key(
+        Order,
+        scope={"integration": integration.pk},
+        key="amazon_order_id",
+        values=incoming,
+        columns=["amazon_order_id", "pk", "amazon_updated_at", "imported_at", "retention_expires_at"],
     )
     stored = {
         amazon_id: StoredOrder(pk, updated, imported, expires) for amazon_id, pk, updated, imported, expires in rows

@@ -11,6 +11,7 @@ import pytest
 from celery.exceptions import Retry
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
 from django.utils import timezone
 
 from channels.amazon.errors import TransientError
@@ -18,6 +19,7 @@ from channels.holding import unheld
 from channels.models import Integration
 from orders.download import ORDERS_LANE, orders_download
 from orders.models import Order, OrderDownload, OrderKind, OrderLine
+from orders.signals import orders_stored
 from orders.tasks import download_orders, download_orders_for_all_integrations
 from orders.tests.factories import ListingMappingFactory
 from orders.tests.simulated import DE, connected_integration, expected, place_orders, stored
@@ -356,3 +358,30 @@ def test_a_server_error_retries_the_task_with_backoff_and_counts_the_failures(si
     assert retry.value.when["kwargs"] == {"integration_id": integration.pk, "failures": 1}
     assert 1 <= retry.value.when["countdown"] <= 30
     assert Order.objects.count() == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_the_pages_of_a_download_commit_without_waiting_for_the_disk(simulator):
+    # A page lost in a database crash is fetched again (its resume point commits with it); nothing else is let go.
+    integration = connected_integration(simulator)
+    place_orders(simulator, integration, 25)
+    during_pages = []
+
+    def note_the_setting(**_) -> None:
+        during_pages.append(_synchronous_commit())
+
+    orders_stored.connect(note_the_setting)
+    try:
+        result = orders_download(integration_id=integration.pk)
+    finally:
+        orders_stored.disconnect(note_the_setting)
+
+    assert (result.pages, during_pages) == (3, ["off"] * 3)
+    assert _synchronous_commit() == "on"
+
+
+def _synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
