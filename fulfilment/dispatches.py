@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import connection
 from django.utils import timezone
 
-from bulk.insert import insert
+from bulk.insert import Children, insert
 from bulk.keys import rows_by_key
 from bulk.where import column_in
 from channels.encryption import encrypt
@@ -42,8 +42,7 @@ NEW_DISPATCH_COLUMNS = [
     "created_at",
     "updated_at",
 ]
-NEW_LINE_COLUMNS = [
-    "dispatch_id",
+NEW_LINE_COLUMNS = [  # after the dispatch's id
     "order_item_id",
     "product_id",
     "sku",
@@ -192,8 +191,8 @@ def _recipient_json(stored: StoredOrder) -> str:
 
 
 def _create(account_id: int, new: list[Wanted], *, now) -> None:
-    """Insert the new dispatches, then their lines: two statements, with no model instances (a page of new
-    orders is the common case, and building and preparing instances field by field was most of its time)."""
+    """Insert the new dispatches with their lines: one statement (two on SQLite), with no model instances (a page of
+    new orders is the common case, and building and preparing instances field by field was most of its time)."""
     if not new:
         return
     adapt_time = connection.ops.adapt_datetimefield_value
@@ -218,17 +217,10 @@ def _create(account_id: int, new: list[Wanted], *, now) -> None:
                 adapt_time(now),
             )
         )
-    # Two downloads of one Amazon order at the same moment (two integrations of one seller id) collide on the
-    # unique constraint: one page rolls back and its download retries it, then finding the dispatch.
-    ids = {
-        (amazon_order_id, supplier_id): pk
-        for amazon_order_id, supplier_id, pk in insert(
-            Dispatch, rows, columns=NEW_DISPATCH_COLUMNS, returning=["amazon_order_id", "supplier_id", "id"]
-        )
-    }
     line_rows = [
         (
-            ids[(want.stored.amazon.amazon_order_id, want.supplier_id)],
+            want.stored.amazon.amazon_order_id,
+            want.supplier_id,
             line.order_item_id,
             line.product.pk,
             line.product.sku,
@@ -240,7 +232,15 @@ def _create(account_id: int, new: list[Wanted], *, now) -> None:
         for want in new
         for line in want.lines
     ]
-    insert(DispatchLine, line_rows, columns=NEW_LINE_COLUMNS)
+    # Two downloads of one Amazon order at the same moment (two integrations of one seller id) collide on the
+    # unique constraint: one page rolls back and its download retries it, then finding the dispatch.
+    insert(
+        Dispatch,
+        rows,
+        columns=NEW_DISPATCH_COLUMNS,
+        key=["amazon_order_id", "supplier_id"],
+        children=Children(DispatchLine, parent="dispatch_id", rows=line_rows, columns=NEW_LINE_COLUMNS),
+    )
 
 
 def _dispatch_apply(dispatch: Dispatch, want: Wanted, *, live: bool) -> bool:

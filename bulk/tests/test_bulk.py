@@ -10,10 +10,11 @@ import pytest
 from django.db import DataError, transaction
 from django.utils import timezone
 
-from bulk.insert import insert, upsert
+from bulk.insert import Children, insert
 from bulk.update import bulk_update_rows
 from bulk.where import column_in
-from stock.models import Product
+from channels.tests.factories import IntegrationFactory
+from stock.models import ListingMapping, Product, Supplier
 from stock.tests.factories import SupplierFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,20 +52,20 @@ def test_inserted_rows_read_back_exactly_as_given():
     supplier = SupplierFactory()
     rows = _rows(supplier.pk)
 
-    returned = insert(Product, rows, columns=COLUMNS, returning=["sku", "quantity_as_of"])
+    returned = insert(Product, rows, columns=COLUMNS, key=["sku", "quantity_as_of"])
 
-    assert sorted(sku for sku, _ in returned) == sorted(row[0] for row in rows)
-    assert {as_of for _, as_of in returned} == {rows[0][5]}
+    assert sorted(sku for sku, _, _ in returned) == sorted(row[0] for row in rows)
+    assert {as_of for _, as_of, _ in returned} == {rows[0][5]}
     assert _stored([row[0] for row in rows]) == sorted((row[0], row[1], row[3], row[4]) for row in rows)
 
 
 def test_an_upsert_updates_the_rows_already_there_and_inserts_the_rest():
     supplier = SupplierFactory()
     rows = _rows(supplier.pk)
-    insert(Product, rows[:4], columns=COLUMNS)
+    insert(Product, rows[:4], columns=COLUMNS, key=["sku"])
     changed = [(sku, title + " (new)", *rest) for sku, title, *rest in rows]
 
-    upsert(Product, changed, columns=COLUMNS, conflict=["sku"], update=["title"])
+    insert(Product, changed, columns=COLUMNS, key=["sku"], conflict=["sku"], update=["title"])
 
     stored = _stored([row[0] for row in rows])
     assert [(sku, title) for sku, title, _, _ in stored] == sorted((row[0], row[1]) for row in changed)
@@ -77,7 +78,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
     too_long = ("X" * 101, "title", supplier.pk, None, 1, now, now, now)
 
     with pytest.raises(DataError), transaction.atomic():
-        insert(Product, [too_long], columns=COLUMNS)
+        insert(Product, [too_long], columns=COLUMNS, key=["sku"])
 
     assert not Product.objects.filter(supplier=supplier).exists()
 
@@ -85,7 +86,7 @@ def test_a_value_too_long_for_its_column_is_refused_not_cut_short():
 def test_updated_rows_read_back_exactly_as_given_and_are_found_by_those_values():
     supplier = SupplierFactory()
     rows = _rows(supplier.pk)
-    ids = dict(insert(Product, rows, columns=COLUMNS, returning=["sku", "id"]))
+    ids = dict(insert(Product, rows, columns=COLUMNS, key=["sku"]))
     updates = [
         SimpleNamespace(pk=ids[sku], title=f"{text}!", price=Decimal("1.50"), quantity=index)
         for index, (sku, text, *_) in enumerate(rows)
@@ -97,3 +98,69 @@ def test_updated_rows_read_back_exactly_as_given_and_are_found_by_those_values()
     assert _stored(ids) == expected
     found = Product.objects.filter(column_in(Product, "title", [f"{text}!" for text in AWKWARD_TEXT[:3]]))
     assert sorted(found.values_list("title", flat=True)) == sorted(f"{text}!" for text in AWKWARD_TEXT[:3])
+
+
+def test_rows_and_their_children_are_stored_each_child_with_its_own_parent():
+    now = timezone.now()
+    suppliers = [(f"Supplier {text}", now) for text in AWKWARD_TEXT[:3]]
+    products = [
+        (name, f"{name}-SKU-{number}", text, 1, now, now, now)
+        for (name, _), text in zip(suppliers, AWKWARD_TEXT[3:6], strict=True)
+        for number in range(2)
+    ]
+
+    written = insert(
+        Supplier,
+        suppliers,
+        columns=["name", "created_at"],
+        key=["name"],
+        children=Children(
+            Product, parent="supplier_id", rows=products, columns=["sku", "title", "quantity", *COLUMNS[5:]]
+        ),
+    )
+
+    ids = dict(written)
+    assert sorted(ids) == sorted(name for name, _ in suppliers)
+    stored = Product.objects.filter(supplier_id__in=ids.values()).values_list("supplier_id", "sku", "title")
+    assert sorted(stored) == sorted((ids[name], sku, title) for name, sku, title, *_ in products)
+
+
+def test_an_upsert_leaves_a_newer_row_and_its_children_as_they_are():
+    integration = IntegrationFactory()
+    supplier = SupplierFactory()
+    then, later = datetime(2026, 12, 1, tzinfo=UTC), datetime(2026, 12, 2, tzinfo=UTC)
+    now = timezone.now()
+
+    def upsert_products(as_of, title):
+        return insert(
+            Product,
+            [(sku, title, supplier.pk, 1, as_of, now, now) for sku in ("KEPT", "NEWER")],
+            columns=["sku", "title", "supplier_id", "quantity", "quantity_as_of", "created_at", "updated_at"],
+            key=["sku"],
+            conflict=["sku"],
+            update=["title", "quantity_as_of"],
+            unless_newer="quantity_as_of",
+            children=Children(
+                ListingMapping,
+                parent="product_id",
+                rows=[(sku, integration.pk, f"AMZ-{sku}", now, now) for sku in ("KEPT", "NEWER")],
+                columns=["integration_id", "channel_sku", "created_at", "updated_at"],
+                conflict=["integration_id", "channel_sku"],
+                update=["product_id"],
+            ),
+        )
+
+    upsert_products(then, "first")
+    Product.objects.filter(sku="NEWER").update(quantity_as_of=later, title="newer")
+    ListingMapping.objects.filter(channel_sku="AMZ-NEWER").delete()
+
+    written = upsert_products(then, "second")
+
+    assert [sku for sku, _ in written] == ["KEPT"]
+    assert dict(Product.objects.filter(supplier=supplier).values_list("sku", "title")) == {
+        "KEPT": "second",
+        "NEWER": "newer",
+    }
+    assert list(ListingMapping.objects.filter(integration=integration).values_list("channel_sku", flat=True)) == [
+        "AMZ-KEPT"
+    ]

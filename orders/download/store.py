@@ -12,7 +12,7 @@ from datetime import datetime
 
 from django.db import DatabaseError, DataError, IntegrityError, connection, transaction
 
-from bulk.insert import upsert
+from bulk.insert import Children, insert
 from bulk.keys import rows_by_key
 from bulk.where import column_in
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
@@ -41,7 +41,8 @@ ORDER_COLUMNS = [
     "updated_at",
 ]
 ORDER_UPDATE_COLUMNS = [column for column in ORDER_COLUMNS[2:] if column not in ("retention_expires_at", "imported_at")]
-LINE_COLUMNS = ["order_id", "order_item_id", "channel_sku", "asin", "title", "quantity", "unit_price", "product_id"]
+# A line's columns after its order's id.
+LINE_COLUMNS = ["order_item_id", "channel_sku", "asin", "title", "quantity", "unit_price", "product_id"]
 
 
 @dataclass
@@ -284,46 +285,48 @@ def _order_plan(
 
 
 def _write(integration: Integration, write: PageWrite, stored: dict[str, StoredOrder]) -> None:
-    """Upsert the orders (skipping any that became newer meanwhile), then their lines; drop lines no longer kept.
+    """Upsert the orders (skipping any that became newer meanwhile) with their lines; drop lines no longer kept.
 
     Then tell other apps (fulfilment) which orders were stored, in this same transaction.
     """
+    line_rows = [
+        (
+            amazon_id,
+            line.order_item_id,
+            line.seller_sku or "",
+            line.asin or "",
+            line.title or "",
+            line.quantity,
+            line.unit_price,
+            product_id,
+        )
+        for amazon_id, keep in write.kept_lines.items()
+        for line, product_id in keep
+    ]
     order_ids = dict(
-        upsert(
+        insert(
             Order,
             write.order_rows,
             columns=ORDER_COLUMNS,
+            key=["amazon_order_id"],
             conflict=["integration_id", "amazon_order_id"],
             update=ORDER_UPDATE_COLUMNS,
-            returning=["amazon_order_id", "id"],
             unless_newer="amazon_updated_at",
+            children=Children(
+                OrderLine,
+                parent="order_id",
+                rows=line_rows,
+                columns=LINE_COLUMNS,
+                conflict=["order_id", "order_item_id"],
+                update=LINE_COLUMNS[1:],
+            ),
         )
     )
-    line_rows: list[tuple] = []
     stale_line_ids: list[int] = []
-    for amazon_id, order_id in order_ids.items():
-        keep = write.kept_lines[amazon_id]
-        kept_ids = {line.order_item_id for line, _ in keep}
-        previous = stored.get(amazon_id)
-        if previous:
+    for amazon_id in order_ids:
+        if previous := stored.get(amazon_id):
+            kept_ids = {line.order_item_id for line, _ in write.kept_lines[amazon_id]}
             stale_line_ids.extend(pk for item_id, (pk, _) in previous.lines.items() if item_id not in kept_ids)
-        line_rows.extend(
-            (
-                order_id,
-                line.order_item_id,
-                line.seller_sku or "",
-                line.asin or "",
-                line.title or "",
-                line.quantity,
-                line.unit_price,
-                product_id,
-            )
-            for line, product_id in keep
-        )
-    if line_rows:
-        upsert(
-            OrderLine, line_rows, columns=LINE_COLUMNS, conflict=["order_id", "order_item_id"], update=LINE_COLUMNS[2:]
-        )
     if stale_line_ids:
         OrderLine.objects.filter(pk__in=stale_line_ids).delete()
     if order_ids:
