@@ -80,6 +80,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from avasam.garbage_collection import collect_for_a_server_process
+
     settings.ALLOWED_HOSTS = ["testserver"]
     try:
         seller = mixed_load.setup(args, sim)[3]
@@ -109,6 +111,7 @@ def main() -> None:
                 HTTP_AUTHORIZATION=f"Bearer {seller['token']}",
             )
 
+        collect_for_a_server_process()  # as each gunicorn worker does once it has loaded the app
         kinds = {f"GET {page}": (lambda page=page: client.get(page)) for page in pages}
         kinds["POST /api/v1/stock (100 items)"] = stock_post
         print(
