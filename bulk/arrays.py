@@ -17,9 +17,9 @@ from django.db import connection, models
 def array_literal(values: Iterable) -> str:
     """PostgreSQL's text form of an array of these values, None as NULL: sent as an ordinary string parameter.
 
-    Each element is double-quoted with its backslashes and double quotes escaped, the only characters special
-    inside quotes. Elements are written with str(), which PostgreSQL reads back as the same value for the types
-    the bulk functions are given: ints, strings, Decimals, booleans, dates and aware datetimes.
+    Each element is double-quoted and escaped. Elements are written with str(), which PostgreSQL reads back as the
+    same value for the types the bulk functions are given: ints, strings, Decimals, booleans, dates and aware
+    datetimes.
     """
     values = list(values)
     if values and None not in values:
@@ -28,12 +28,13 @@ def array_literal(values: Iterable) -> str:
         # database either way) would shift the count, and goes the element-by-element way.
         joined = "\0".join(map(str, values))
         if joined.count("\0") == len(values) - 1:
-            return '{"' + joined.replace("\\", "\\\\").replace('"', '\\"').replace("\0", '","') + '"}'
-    elements = [
-        "NULL" if value is None else '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-        for value in values
-    ]
-    return "{" + ",".join(elements) + "}"
+            return '{"' + _escaped(joined).replace("\0", '","') + '"}'
+    return "{" + ",".join("NULL" if value is None else f'"{_escaped(str(value))}"' for value in values) + "}"
+
+
+def _escaped(text: str) -> str:
+    """Backslashes and double quotes, the only characters special inside a double-quoted array element."""
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 @cache
