@@ -13,7 +13,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import pluralize
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from accounts.csv_cells import csv_cells_protected
 from accounts.templatetags.seller_time import when
@@ -93,12 +95,25 @@ def _render_list(
     statuses = listing_push_statuses(
         integration=integration, channel_skus=[mapping["channel_sku"] for mapping in page.object_list]
     )
-    rows = _rows(page.object_list, integration, statuses)
+    # Every value in the rows is escaped by Jinja2, so its output is HTML to include as it is.
+    rows_html = mark_safe(  # noqa: S308
+        render_to_string(
+            "stock/_mapping_rows.html",
+            {
+                "rows": _rows(page.object_list, integration, statuses),
+                "stock_updates_enabled": integration.stock_updates_enabled,
+                "currency": integration.marketplace.currency,
+                # Every row's remove form carries the same hidden CSRF field: made once rather than in each row.
+                "csrf_input": csrf_input(request),
+            },
+            using="jinja2",
+        )
+    )
     push_errors = listing_push_errors(integration=integration)
     context = {
         "integration": integration,
         "page": page,
-        "rows": rows,
+        "rows_html": rows_html,
         "push_errors": push_errors[:PUSH_ERRORS_SHOWN],
         "push_errors_count": len(push_errors),
         "search": search,
@@ -108,8 +123,6 @@ def _render_list(
         "upload_form": upload_form or MappingUploadForm(),
         "csv_errors": csv_errors or [],
         "upload": selectors.mapping_upload_latest(integration=integration),
-        # Every row's remove form carries the same hidden CSRF field: made once rather than by a tag in each row.
-        "csrf_input": csrf_input(request),
     }
     return render(request, "stock/mapping_list.html", context, status=status)
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from accounts.tests.page_tables import table_rows
 from channels.tests.factories import IntegrationFactory
 from stock.models import ListingMapping
 from stock.tests.factories import ListingMappingFactory, ProductFactory
@@ -32,6 +33,15 @@ def upload(client, integration, text, *, encoding="utf-8"):
     return client.post(url(integration, "upload/"), {"file": SimpleUploadedFile("m.csv", data, "text/csv")})
 
 
+def listed_of(page: str) -> dict[str, str]:
+    """The mappings table as the seller reads it: each listing SKU and the quantity it would advertise."""
+    return {row[0]: row[3].split()[0] for row in table_rows(page, "mappings")}
+
+
+def listed(response) -> dict[str, str]:
+    return listed_of(response.content.decode())
+
+
 def mapped(integration) -> dict[str, str]:
     return dict(ListingMapping.objects.filter(integration=integration).values_list("channel_sku", "product__sku"))
 
@@ -47,9 +57,21 @@ def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advert
     response = seller_client.get(url(integration))
 
     assert response.status_code == 200
-    rows = {row["channel_sku"]: row["advertised"] for row in response.context["rows"]}
-    assert rows == {"AMZ-PLENTY": 12, "AMZ-LOW": 0, "AMZ-UNKNOWN": 0}
+    assert listed(response) == {"AMZ-PLENTY": "12", "AMZ-LOW": "0", "AMZ-UNKNOWN": "0"}
     assert "not known yet" in response.content.decode()
+
+
+def test_a_title_or_sku_that_looks_like_html_is_shown_as_text(seller_client, integration):
+    ListingMappingFactory(
+        integration=integration, channel_sku='AMZ-"<b>', product__title="<script>alert(1)</script> & mug"
+    )
+
+    page = seller_client.get(url(integration)).content.decode()
+
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; mug" in page
+    assert "<b>" not in page
+    assert list(listed_of(page)) == ['AMZ-"<b>']
 
 
 def test_each_row_links_to_its_own_listing_and_removal(seller_client, account):
@@ -72,7 +94,7 @@ def test_the_list_caps_the_advertised_quantity_at_the_integrations_maximum(selle
 
     response = seller_client.get(url(integration))
 
-    assert [row["advertised"] for row in response.context["rows"]] == [10]
+    assert listed(response) == {"AMZ-1": "10"}
 
 
 def test_the_list_shows_only_this_integrations_mappings(seller_client, integration, account):
@@ -81,7 +103,7 @@ def test_the_list_shows_only_this_integrations_mappings(seller_client, integrati
 
     response = seller_client.get(url(integration))
 
-    assert [row["channel_sku"] for row in response.context["rows"]] == ["MINE"]
+    assert list(listed(response)) == ["MINE"]
 
 
 def test_search_matches_listing_sku_product_sku_or_title(seller_client, integration):
@@ -91,7 +113,7 @@ def test_search_matches_listing_sku_product_sku_or_title(seller_client, integrat
 
     def found(query):
         response = seller_client.get(url(integration), {"q": query})
-        return sorted(row["channel_sku"] for row in response.context["rows"])
+        return sorted(listed(response))
 
     assert found("blue") == ["AMZ-MUG"]
     assert found("avs-plate") == ["AMZ-PLATE"]
