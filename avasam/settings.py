@@ -89,8 +89,13 @@ WSGI_APPLICATION = "avasam.wsgi.application"
 
 TEMPLATES = [
     # First, so that forms' widgets are Jinja2's copies of Django's (`django/forms/jinja2/`), which render a select
-    # and its every option in half the time; and long tables' rows (`<app>/jinja2/`). Pages are Django templates.
-    {"BACKEND": "django.template.backends.jinja2.Jinja2", "APP_DIRS": True},
+    # and its every option in half the time; and long tables' rows (`<app>/jinja2/`, see accounts/jinja2_pages.py).
+    # Pages are Django templates.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "accounts.jinja2_pages.environment"},
+    },
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

@@ -11,6 +11,7 @@ from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET
 
 from accounts.csv_cells import csv_cells_protected
+from accounts.jinja2_pages import page_part
 from accounts.tenancy import get_for_seller_or_404, seller_required
 from channels.models import Integration
 from orders import extensions, selectors
@@ -52,6 +53,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "filters_invalid": filters_invalid,
             "page": page,
+            "rows_html": page_part("orders/_order_rows.html", {"orders": page.object_list}),
             "amazon_orders": amazon_orders,
             "query": query.urlencode(),
             "export_query": _export_query(form),

@@ -13,11 +13,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
 from django.template.defaultfilters import pluralize
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import mark_safe
 
 from accounts.csv_cells import csv_cells_protected
+from accounts.jinja2_pages import page_part
 from accounts.templatetags.seller_time import when
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
@@ -95,19 +94,15 @@ def _render_list(
     statuses = listing_push_statuses(
         integration=integration, channel_skus=[mapping["channel_sku"] for mapping in page.object_list]
     )
-    # Every value in the rows is escaped by Jinja2, so its output is HTML to include as it is.
-    rows_html = mark_safe(  # noqa: S308
-        render_to_string(
-            "stock/_mapping_rows.html",
-            {
-                "rows": _rows(page.object_list, integration, statuses),
-                "stock_updates_enabled": integration.stock_updates_enabled,
-                "currency": integration.marketplace.currency,
-                # Every row's remove form carries the same hidden CSRF field: made once rather than in each row.
-                "csrf_input": csrf_input(request),
-            },
-            using="jinja2",
-        )
+    rows_html = page_part(
+        "stock/_mapping_rows.html",
+        {
+            "rows": _rows(page.object_list, integration, statuses),
+            "stock_updates_enabled": integration.stock_updates_enabled,
+            "currency": integration.marketplace.currency,
+            # Every row's remove form carries the same hidden CSRF field: made once rather than in each row.
+            "csrf_input": csrf_input(request),
+        },
     )
     push_errors = listing_push_errors(integration=integration)
     context = {

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
+from accounts.tests.page_tables import table_rows
 from channels.tests.factories import IntegrationFactory
 from orders.models import FulfilledBy, OrderKind
 from orders.selectors import EXPORT_HEADER
@@ -40,6 +41,30 @@ def test_the_order_list_shows_the_sellers_orders_newest_first(seller_client, int
     ids = [order.amazon_order_id for order in response.context["page"].object_list]
     assert ids == ["NEW", "OLD"]
     assert b"SOMEONE-ELSES" not in response.content
+
+
+def test_each_order_row_shows_the_order_as_the_seller_reads_it(seller_client, integration):
+    integration.name = "<b>Shop</b> & co"
+    integration.save()
+    order = OrderFactory(
+        integration=integration,
+        amazon_order_id="206-1",
+        kind=OrderKind.AVASAM,
+        fulfilled_by=FulfilledBy.MERCHANT,
+        total=Decimal("12.50"),
+        currency="GBP",
+        purchased_at=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+    )
+    OrderLineFactory(order=order, product=ProductFactory())
+    OrderLineFactory(order=order)
+
+    page = seller_client.get("/orders/").content.decode()
+
+    assert "<b>Shop</b>" not in page
+    assert f'<a href="/orders/{order.pk}/">206-1</a>' in page
+    [row] = table_rows(page, "orders")
+    assert row[:3] == ["206-1", "1 Dec 2026, 09:30 UTC", "<b>Shop</b> & co"]
+    assert row[4:] == ["Merchant", "Avasam", "2 (1)", "12.50 GBP"]
 
 
 def test_the_order_list_filters_by_integration_kind_status_and_date(seller_client, integration, account):
