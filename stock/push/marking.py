@@ -15,7 +15,6 @@ from functools import partial
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from bulk.update import bulk_update_rows
@@ -137,15 +136,22 @@ def _affected_keys(
 
 
 def _integrations_with_peers(integration_ids: set[int]) -> dict[int, Integration]:
-    """The integrations, and every other integration on the same Amazon seller ids (one query)."""
+    """The integrations, and every other live integration on the same Amazon seller ids (a removed one sends nothing,
+    so it is no one's peer). One query of two index lookups: written as one condition with OR, PostgreSQL read every
+    integration (3 ms a stock change at 10,000 integrations)."""
     seller_ids = (
         Integration.objects.filter(pk__in=integration_ids).exclude(selling_partner_id="").values("selling_partner_id")
     )
     # Never the refresh token: marking needs no secret (and must not fail on one it cannot decrypt).
-    found = Integration.objects.filter(Q(pk__in=integration_ids) | Q(selling_partner_id__in=seller_ids)).defer(
-        "refresh_token"
+    own = Integration.objects.filter(pk__in=integration_ids).order_by().defer("refresh_token")
+    # The conditions of the unique index on live seller ids and sites, so that it finds them.
+    peers = (
+        Integration.objects.filter(selling_partner_id__in=seller_ids, removed_at__isnull=True)
+        .exclude(selling_partner_id="")
+        .order_by()
+        .defer("refresh_token")
     )
-    return {integration.pk: integration for integration in found}
+    return {integration.pk: integration for integration in own.union(peers)}
 
 
 def _region(integration: Integration) -> str | None:
