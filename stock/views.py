@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from accounts.csv_cells import csv_cells_protected
 from accounts.jinja2_pages import page_part
-from accounts.templatetags.seller_time import when
 from accounts.tenancy import get_for_seller_or_404
 from channels.decorators import integration_view
 from channels.listings import channel_skus_seen
@@ -73,7 +72,6 @@ def _rows(mappings, integration: Integration, statuses: dict) -> list[dict]:
             "problem": status.unknown_sku or bool(status.error),
             "limited_by": status.limited_by,
         }
-        row["as_of"] = when(row["quantity_as_of"])
         row["explain_url"], row["remove_url"] = explain_url(row["pk"]), remove_url(row["pk"])
         rows.append(row)
     return rows

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -50,7 +50,12 @@ def mapped(integration) -> dict[str, str]:
 
 
 def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advertise(seller_client, integration):
-    ListingMappingFactory(integration=integration, channel_sku="AMZ-PLENTY", product__quantity=12)
+    ListingMappingFactory(
+        integration=integration,
+        channel_sku="AMZ-PLENTY",
+        product__quantity=12,
+        product__quantity_as_of=datetime(2026, 12, 1, 9, 30, tzinfo=UTC),
+    )
     ListingMappingFactory(integration=integration, channel_sku="AMZ-LOW", product__quantity=5)
     ListingMappingFactory(integration=integration, channel_sku="AMZ-UNKNOWN", product__quantity=None)
 
@@ -58,6 +63,8 @@ def test_the_list_shows_each_mapping_with_stock_and_the_quantity_it_would_advert
 
     assert response.status_code == 200
     assert listed(response) == {"AMZ-PLENTY": "12", "AMZ-LOW": "0", "AMZ-UNKNOWN": "0"}
+    stock = {row[0]: row[2] for row in table_rows(response.content.decode(), "mappings")}
+    assert stock["AMZ-PLENTY"] == "12 as of 1 Dec 2026, 09:30 UTC"
     assert "not known yet" in response.content.decode()
 
 
