@@ -59,8 +59,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--worker-nice",
         type=int,
-        default=10,
-        help="the worker's niceness: 10 is the CPU weight docker-compose.yml gives it (cpu_shares 110 beside the "
+        default=19,
+        help="the worker's niceness: 19 is the CPU weight docker-compose.yml gives it (cpu_shares 15 beside the "
         "web's 1024) and the Procfile's; 0 runs it level with the web (default: %(default)s)",
     )
     parser.add_argument("--sellers", type=int, default=20)
@@ -210,6 +210,29 @@ def wrong_listings(sim, sellers: list[dict]) -> int:
     return wrong
 
 
+def fast_lane_delays(since: datetime, until: datetime) -> list[float]:
+    """Seconds from each drop to 0 that the fast lane sent during the load to Amazon's answer: from the supplier's
+    update that took the product to 0 (the last one before the patch went out) to the patch's answer."""
+    from django.db import connection
+
+    from activity.models import Run
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT EXTRACT(EPOCH FROM s.answered_at - (
+                SELECT max(c.recorded_at) FROM stock_stockchange c
+                WHERE c.product_id = m.product_id AND c.quantity = 0 AND c.recorded_at <= s.sent_at
+            ))
+            FROM stock_listingsend s
+            JOIN stock_listingmapping m ON m.integration_id = s.integration_id AND m.channel_sku = s.channel_sku
+            WHERE s.lane = %s AND s.quantity = 0 AND s.answered_at BETWEEN %s AND %s
+            """,
+            [Run.Lane.FAST, since, until],
+        )
+        return [float(seconds) for (seconds,) in cursor.fetchall() if seconds is not None]
+
+
 class CpuShares:
     """Where the machine's CPU went during the load: the web, the worker, PostgreSQL (every backend, so the ones
     serving the web and the worker alike) and this process (the load's clients and the Amazon simulator)."""
@@ -330,7 +353,7 @@ def main() -> None:
             threads.append(threading.Thread(target=seller_browser, args=(url, seller, recorder, stop)))
         cpu_sources = {"web (gunicorn)": processes[0].pid, "worker": worker.pid if worker else None}
         cpu = CpuShares(cpu_sources)
-        load_started = time.perf_counter()
+        load_started, load_started_at = time.perf_counter(), datetime.now(UTC)
         for thread in threads:
             thread.start()
         time.sleep(args.seconds)
@@ -338,6 +361,7 @@ def main() -> None:
         for thread in threads:
             thread.join()
         load_seconds = time.perf_counter() - load_started
+        delays = fast_lane_delays(load_started_at, datetime.now(UTC))
         cpu_spent = cpu.spent()
         queued_after_load = {queue: broker.llen(queue) for queue in QUEUES}
 
@@ -352,6 +376,14 @@ def main() -> None:
             f"  stock updates accepted {recorder.updates / load_seconds:,.0f}/s; "
             f"errors in all {sum(recorder.errors.values())}"
         )
+        if delays:
+            print(
+                f"  drops to 0 sent by the fast lane during the load {len(delays)}, from the supplier's update to "
+                f"Amazon's answer: p50 {percentile(delays, 0.5):.1f} s, p95 {percentile(delays, 0.95):.1f} s, "
+                f"max {max(delays):.1f} s"
+            )
+        else:
+            print("  no drop to 0 sent by the fast lane during the load")
         print(f"  deepest queue during the load {dict(deepest)}; queued when the load stopped {queued_after_load}")
         print(
             f"  CPU during the load, of {load_seconds * (os.cpu_count() or 1):.0f} s: "

@@ -5,6 +5,7 @@ from pathlib import Path
 import yaml
 
 COMPOSE = Path(__file__).resolve().parents[2] / "docker-compose.yml"
+PROCFILE = COMPOSE.with_name("Procfile")
 
 
 def _services() -> dict:
@@ -33,3 +34,11 @@ def test_every_app_process_gets_the_production_settings():
         for name in ("AMAZON_LWA_CLIENT_ID", "AMAZON_LWA_CLIENT_SECRET", "AMAZON_SP_APP_ID"):
             assert environment[name] == f"${{{name}:?set {name}}}", "production must bring its own"
         assert "DEBUG" not in environment, "production runs with DEBUG off"
+
+
+def test_the_procfile_weighs_the_worker_as_docker_compose_does():
+    # The kernel's CPU weight of a niceness (sched_prio_to_weight) is what cpu_shares sets beside the default 1024.
+    weight_of_niceness = {0: 1024, 10: 110, 19: 15}
+    worker = next(line for line in PROCFILE.read_text().splitlines() if line.startswith("worker:"))
+    niceness = int(worker.split("nice -n ")[1].split()[0])
+    assert _services()["worker"]["cpu_shares"] == weight_of_niceness[niceness]
