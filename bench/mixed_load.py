@@ -10,7 +10,8 @@ batches of 100 (some to 0, which takes the fast lane) while 20 sellers browse th
 
 With --paused the worker starts only after the load (what a worker that was down finds). Prints, per request
 class, throughput and p50/p95/p99, errors, the tasks enqueued per kind (from the worker's log) and how many fast-lane
-tasks found nothing to do, the deepest queues, Amazon's 429s, and how long until every listing is right afterwards.
+tasks found nothing to do, the deepest queues, where the CPU went and the web's CPU per request, Amazon's 429s, and
+how long until every listing is right afterwards.
 Targets (issue 17): stock API >= 70% of its paused throughput, seller pages p95 < 500 ms, at most one pending
 fast-lane task per integration, no 429.
 """
@@ -44,6 +45,7 @@ from supplier_stock import database_admin, free_port, percentile, wait_until_up 
 VENV_BIN = Path(sys.executable).parent
 UK = "A1F83G8C2ARO7P"
 QUEUES = ("celery", "stock-fast")
+WEB = "web (gunicorn)"
 
 
 def parse_args() -> argparse.Namespace:
@@ -356,7 +358,7 @@ def main() -> None:
         for number, seller in enumerate(sellers):
             threads.append(threading.Thread(target=supplier_client, args=(url, seller, args, recorder, stop, number)))
             threads.append(threading.Thread(target=seller_browser, args=(url, seller, recorder, stop)))
-        cpu_sources = {"web (gunicorn)": processes[0].pid, "worker": worker.pid if worker else None}
+        cpu_sources = {WEB: processes[0].pid, "worker": worker.pid if worker else None}
         cpu = CpuShares(cpu_sources)
         load_started, load_started_at = time.perf_counter(), datetime.now(UTC)
         for thread in threads:
@@ -394,6 +396,10 @@ def main() -> None:
             f"  CPU during the load, of {load_seconds * (os.cpu_count() or 1):.0f} s: "
             + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in cpu_spent.items())
         )
+        # The host's speed drifts during a run in ways bench/cpu.py's reading beforehand does not show: the same code
+        # has taken 7.8 to 10.8 ms of web CPU per request from one run to the next, and the pages' p95 follows it.
+        requests = sum(len(timings) for timings in recorder.timings.values())
+        print(f"  web CPU per request {cpu_spent[WEB] / max(requests, 1) * 1000:.1f} ms")
 
         if args.paused:
             worker = start_worker(env, worker_log, args.worker_nice)
