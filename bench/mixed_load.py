@@ -396,8 +396,8 @@ def main() -> None:
             f"  CPU during the load, of {load_seconds * (os.cpu_count() or 1):.0f} s: "
             + ", ".join(f"{name} {seconds:.0f} s" for name, seconds in cpu_spent.items())
         )
-        # The host's speed drifts during a run in ways bench/cpu.py's reading beforehand does not show: the same code
-        # has taken 7.8 to 10.8 ms of web CPU per request from one run to the next, and the pages' p95 follows it.
+        # The host's speed drifts during a run in ways bench/cpu.py's reading beforehand does not show; the pages' p95
+        # follows this figure from run to run (README, Benchmarks).
         requests = sum(len(timings) for timings in recorder.timings.values())
         print(f"  web CPU per request {cpu_spent[WEB] / max(requests, 1) * 1000:.1f} ms")
 
