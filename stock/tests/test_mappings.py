@@ -594,3 +594,13 @@ def test_auto_map_before_any_order_says_there_are_no_orders_yet(seller_client, i
     order_line(integration, "NOT-A-PRODUCT")
     page = seller_client.get(url(integration, "auto-map/")).content.decode()
     assert 'id="no-orders-yet"' not in page and "Nothing to auto-map" in page
+
+
+def test_a_failed_add_shows_what_was_typed_and_then_the_form_comes_back_empty(seller_client, integration):
+    seller_client.get(url(integration))  # the empty forms, as every seller sees them
+
+    failed = seller_client.post(url(integration, "add/"), {"channel_sku": "AMZ-1", "product_sku": "NOPE"})
+    again = seller_client.get(url(integration)).content.decode()
+
+    assert "No product has the SKU NOPE" in failed.content.decode() and 'value="AMZ-1"' in failed.content.decode()
+    assert "No product has the SKU" not in again and 'value="AMZ-1"' not in again
