@@ -10,7 +10,7 @@ from django.utils import timezone
 register = template.Library()
 
 # strftime's %b in the C locale, which Python keeps unless told otherwise. Formatted by hand: a page shows a hundred
-# of these, and strftime parsing its format each time was most of the filter's cost.
+# of these, and strftime parsing its format each time was half of the filter's cost.
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
