@@ -18,11 +18,17 @@ register = template.Library()
 
 @register.filter
 def crispy_pristine(form: forms.BaseForm) -> SafeString:
-    if form.is_bound or form.prefix or any(value not in (None, "") for value in form.initial.values()):
-        return as_crispy_form(form)
-    if any(isinstance(field, forms.ChoiceField) for field in form.fields.values()):
-        return as_crispy_form(form)
-    return _rendered_once(type(form))
+    return _rendered_once(type(form)) if _pristine(form) else as_crispy_form(form)
+
+
+def _pristine(form: forms.BaseForm) -> bool:
+    """Unbound, unprefixed, with no initial value but empty ones and no choices (the database may change them)."""
+    return not (
+        form.is_bound
+        or form.prefix
+        or any(value not in (None, "") for value in form.initial.values())
+        or any(isinstance(field, forms.ChoiceField) for field in form.fields.values())
+    )
 
 
 @cache
