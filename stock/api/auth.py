@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from django.db import connection
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
 from stock.api.ratelimit import supplier_token_admit
-from stock.models import SupplierToken, token_hash
+from stock.models import Supplier, SupplierToken, token_hash
 from stock.services import supplier_token_used
 
 
@@ -29,7 +32,7 @@ class SupplierBearer(HttpBearer):
         return self.authenticate(request, token.strip())
 
     def authenticate(self, request: HttpRequest, token: str) -> SupplierToken | None:
-        found = SupplierToken.objects.live().select_related("supplier").filter(token_hash=token_hash(token)).first()
+        found = _live_token(token_hash(token))
         if found is None:
             return None
         wait = supplier_token_admit(token=found)
@@ -37,3 +40,25 @@ class SupplierBearer(HttpBearer):
             raise RateLimited(wait)
         supplier_token_used(token=found)
         return found
+
+
+def _live_token(hashed: str) -> SupplierToken | None:
+    """The live token with this hash, with its supplier's id and name (the rest of the supplier loads if asked for).
+
+    Every supplier request asks this first; compiling it through the ORM (a join, the model's ordering) took longer
+    than PostgreSQL took to answer it."""
+    for token in SupplierToken.objects.raw(_live_token_sql(), [hashed]):
+        token.supplier = Supplier.from_db(connection.alias, ["id", "name"], [token.supplier_id, token.supplier_name])
+        return token
+    return None
+
+
+@cache
+def _live_token_sql() -> str:
+    quote = connection.ops.quote_name
+    tokens, suppliers = quote(SupplierToken._meta.db_table), quote(Supplier._meta.db_table)
+    return (
+        f"SELECT {tokens}.*, {suppliers}.{quote('name')} AS supplier_name FROM {tokens} "  # noqa: S608 (names only)
+        f"INNER JOIN {suppliers} ON {suppliers}.{quote('id')} = {tokens}.{quote('supplier_id')} "
+        f"WHERE {tokens}.{quote('token_hash')} = %s AND {tokens}.{quote('revoked_at')} IS NULL"
+    )

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from bulk.arrays import array_literal
+from bulk.rows import rows_where
 from bulk.where import column_in
 from stock.batches import Batch, ItemError, SupplierRequestInvalid
 from stock.models import Product, StockChange, Supplier, SupplierToken, token_hash
@@ -128,14 +129,15 @@ def stock_updates_apply(
     errors = batch.item_errors() + _duplicates(skus)
     result = StockUpdateResult(received=len(batch))
     with transaction.atomic():
-        sent = set(skus.values())
-        products = Product.objects.filter(column_in(Product, "sku", sent), supplier=supplier).order_by("pk")
-        if not errors:
-            products = products.select_for_update()
-        held = {
-            sku: (pk, quantity, as_of)
-            for pk, sku, quantity, as_of in products.values_list("pk", "sku", "quantity", "quantity_as_of")
-        }
+        products = rows_where(
+            Product,
+            ["id", "sku", "quantity", "quantity_as_of"],
+            column_in(Product, "sku", set(skus.values())),
+            scope={"supplier": supplier.pk},
+            order_by="id",
+            lock=not errors,
+        )
+        held = {sku: (pk, quantity, as_of) for pk, sku, quantity, as_of in products}
         errors.extend(ItemError(index, sku, UNKNOWN_SKU) for index, sku in skus.items() if sku not in held)
         if errors:
             raise SupplierRequestInvalid(errors)
