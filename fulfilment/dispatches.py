@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from bulk.insert import Children, insert
 from bulk.keys import rows_by_key
+from bulk.rows import rows_where
 from bulk.where import column_in
 from channels.encryption import encrypt
 from channels.models import Integration
@@ -162,12 +163,8 @@ def _wanted(orders: Iterable[StoredOrder]) -> dict[tuple[str, int], Wanted]:
     product_ids = {product_id for stored in orders for _, product_id in stored.lines if product_id is not None}
     if not product_ids:
         return {}
-    products = {
-        row[0]: SuppliedProduct(*row)
-        for row in Product.objects.filter(column_in(Product, "id", product_ids)).values_list(
-            "pk", "supplier_id", "sku", "title"
-        )
-    }
+    found = rows_where(Product, ["id", "supplier", "sku", "title"], column_in(Product, "id", product_ids))
+    products = {row[0]: SuppliedProduct(*row) for row in found}
     wanted: dict[tuple[str, int], Wanted] = {}
     for stored in orders:
         order_cancelled = stored.amazon.status == CANCELLED

@@ -14,6 +14,7 @@ from django.db import DatabaseError, DataError, IntegrityError, connection, tran
 
 from bulk.insert import Children, insert
 from bulk.keys import rows_by_key
+from bulk.rows import rows_where
 from bulk.where import column_in
 from channels.amazon.types import AmazonOrder, AmazonOrderLine
 from channels.listings import mapped_products
@@ -192,11 +193,9 @@ def _stored_orders(integration: Integration, incoming: dict[str, AmazonOrder]) -
 
 
 def _purged(integration: Integration, incoming: dict[str, AmazonOrder]) -> set[str]:
-    return set(
-        PurgedOrder.objects.filter(column_in(PurgedOrder, "amazon_order_id", incoming), integration=integration)
-        .order_by()
-        .values_list("amazon_order_id", flat=True)
-    )
+    condition = column_in(PurgedOrder, "amazon_order_id", incoming)
+    rows = rows_where(PurgedOrder, ["amazon_order_id"], condition, scope={"integration": integration.pk})
+    return {amazon_order_id for (amazon_order_id,) in rows}
 
 
 def _mappings(integration: Integration, orders: Iterable[AmazonOrder]) -> dict[str, int]:
