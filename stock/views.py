@@ -25,7 +25,7 @@ from stock import selectors, services, tasks
 from stock.forms import MappingForm, MappingUploadForm
 from stock.models import ListingMapping, MappingUpload
 from stock.push import explain
-from stock.push.selectors import listing_push_errors, listing_push_statuses
+from stock.push.selectors import listing_push_statuses_and_errors
 
 PAGE_SIZE = 100
 PUSH_ERRORS_SHOWN = 50
@@ -89,7 +89,7 @@ def _render_list(
     search = request.GET.get("q", "")
     mappings = selectors.mappings_search(integration=integration, search=search).values(*_ROW_COLUMNS.values())
     page = Paginator(mappings, PAGE_SIZE).get_page(request.GET.get("page"))
-    statuses = listing_push_statuses(
+    statuses, push_errors = listing_push_statuses_and_errors(
         integration=integration, channel_skus=[mapping["channel_sku"] for mapping in page.object_list]
     )
     rows_html = page_part(
@@ -102,7 +102,6 @@ def _render_list(
             "csrf_input": csrf_input(request),
         },
     )
-    push_errors = listing_push_errors(integration=integration)
     context = {
         "integration": integration,
         "page": page,

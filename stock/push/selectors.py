@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db.models import Q
+
 from bulk.where import column_in
 from channels.eligibility import Work, may
 from channels.models import Integration
@@ -35,20 +37,18 @@ class ListingPushStatus:
         return f"Amazon shows {self.accepted_quantity}."
 
 
-def listing_push_statuses(
-    *, integration: Integration, channel_skus: list[str] | None = None
-) -> dict[str, ListingPushStatus]:
-    """Push status per channel SKU of this integration (only listings that have been marked at least once)."""
+def listing_push_statuses_and_errors(
+    *, integration: Integration, channel_skus: list[str]
+) -> tuple[dict[str, ListingPushStatus], list[ListingPushStatus]]:
+    """The push status of these listings (only those marked at least once), and every listing of the integration
+    whose last update Amazon rejected, by SKU: what the mappings page shows, in one query."""
+    wanted = set(channel_skus)
+    rejected = ~Q(last_error="")
     rows = ListingPush.objects.for_integration(integration.pk)
-    if channel_skus is not None:
-        rows = rows.filter(column_in(ListingPush, "channel_sku", channel_skus))
-    return _statuses(rows)
-
-
-def listing_push_errors(*, integration: Integration) -> list[ListingPushStatus]:
-    """Listings whose last update Amazon rejected, for the mappings page's problem list."""
-    rows = ListingPush.objects.for_integration(integration.pk).exclude(last_error="")
-    return sorted(_statuses(rows).values(), key=lambda status: status.channel_sku)
+    rows = rows.filter(Q(column_in(ListingPush, "channel_sku", wanted)) | rejected) if wanted else rows.filter(rejected)
+    statuses = _statuses(rows)
+    errors = sorted((status for status in statuses.values() if status.error), key=lambda status: status.channel_sku)
+    return {sku: status for sku, status in statuses.items() if sku in wanted}, errors
 
 
 def _statuses(rows) -> dict[str, ListingPushStatus]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from channels.services import integration_set_enabled, integration_update_settings
 from channels.tests.factories import IntegrationFactory
 from stock.push.marking import listings_mark_pending
 from stock.push.models import ListingPush
-from stock.push.selectors import integration_region_shared, listing_push_errors, listing_push_statuses
+from stock.push.selectors import integration_region_shared, listing_push_statuses_and_errors
 from stock.push.sending import integrations_with_work
 from stock.services import mapping_remove
 from stock.tests.factories import ListingMappingFactory, ProductFactory
@@ -162,8 +163,9 @@ def test_region_peers_send_the_lower_quantity_and_both_pages_say_so(listing):
 
     assert push(uk, "SHARED-SKU").desired_quantity == 8
     assert push(de, "SHARED-SKU").desired_quantity == 8
-    assert listing_push_statuses(integration=uk)["SHARED-SKU"].limited_by == "DE shop"
-    assert listing_push_statuses(integration=de)["SHARED-SKU"].limited_by == ""
+    for integration, limited_by in ((uk, "DE shop"), (de, "")):
+        statuses, _ = listing_push_statuses_and_errors(integration=integration, channel_skus=["SHARED-SKU"])
+        assert statuses["SHARED-SKU"].limited_by == limited_by
     for integration, peer in ((uk, "DE shop"), (de, "UK shop")):
         shared = integration_region_shared(integration=integration)
         assert peer in shared.sentence
@@ -198,12 +200,21 @@ def test_marking_takes_a_constant_number_of_queries_per_batch(django_assert_max_
     assert ListingPush.objects.filter(pending=True).count() == 303
 
 
-def test_the_error_selector_lists_listings_amazon_rejected(listing):
+def test_the_mappings_page_reads_its_listings_statuses_and_every_rejected_listing_in_one_query(listing):
     integration = IntegrationFactory()
-    listing(integration, "AMZ-1", quantity=20)
-    ListingPush.objects.filter(channel_sku="AMZ-1").update(last_error="The quantity is not valid.")
+    for sku in ("AMZ-1", "AMZ-2", "AMZ-3", "AMZ-4"):
+        listing(integration, sku, quantity=20)
+    other = IntegrationFactory(account=integration.account)
+    listing(other, "AMZ-1", quantity=20)
+    ListingPush.objects.filter(channel_sku__in=["AMZ-1", "AMZ-4"]).update(last_error="The quantity is not valid.")
 
-    assert [status.channel_sku for status in listing_push_errors(integration=integration)] == ["AMZ-1"]
+    with CaptureQueriesContext(connection) as queries:
+        statuses, errors = listing_push_statuses_and_errors(integration=integration, channel_skus=["AMZ-2", "AMZ-4"])
+
+    assert len(queries) == 1
+    assert sorted(statuses) == ["AMZ-2", "AMZ-4"] and statuses["AMZ-4"].error == "The quantity is not valid."
+    assert [status.channel_sku for status in errors] == ["AMZ-1", "AMZ-4"]
+    assert listing_push_statuses_and_errors(integration=other, channel_skus=[])[0] == {}
 
 
 def test_when_amazon_revokes_the_lower_region_peer_the_drain_lets_the_other_send_its_own_value(listing):

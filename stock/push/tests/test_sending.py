@@ -24,7 +24,7 @@ from channels.services import (
 )
 from stock.push import drain, sending
 from stock.push.models import ListingPush, ListingSend, PushFeed
-from stock.push.selectors import listing_push_statuses
+from stock.push.selectors import listing_push_statuses_and_errors
 from stock.tests.factories import ProductFactory
 
 from .conftest import DE, JP, SELLER, UK, forget_rate_limits
@@ -324,7 +324,8 @@ def test_feed_errors_are_stored_per_sku_retried_with_backoff_and_unknown_skus_ar
     assert bad.pending and bad.attempts == 1 and bad.next_attempt_at > timezone.now()
     assert "price" in bad.last_error
     assert (unknown.pending, unknown.unknown_sku) == (False, True)
-    assert "does not exist" in listing_push_statuses(integration=integration)["NOT-ON-AMAZON"].error
+    statuses, _ = listing_push_statuses_and_errors(integration=integration, channel_skus=["NOT-ON-AMAZON"])
+    assert "does not exist" in statuses["NOT-ON-AMAZON"].error
 
     ListingPush.objects.filter(pk=bad.pk).update(next_attempt_at=timezone.now())  # the backoff has passed
     settle(integration)
