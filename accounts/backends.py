@@ -6,6 +6,7 @@ from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import connection
 
 from accounts.models import Membership, SellerAccount
@@ -21,7 +22,7 @@ class SellerModelBackend(ModelBackend):
         return user if user is not None and self.user_can_authenticate(user) else None
 
 
-def user_with_account(user_id) -> object | None:
+def user_with_account(user_id) -> AbstractBaseUser | None:
     """The user, with their membership and its seller account in place (or no membership, without a query later).
 
     What `select_related("membership__account")` reads, in SQL written once per process: every page asks this

@@ -47,10 +47,10 @@ def _live_token(hashed: str) -> SupplierToken | None:
 
     Every supplier request asks this first; compiling it through the ORM (a join, the model's ordering) took longer
     than PostgreSQL took to answer it."""
-    for token in SupplierToken.objects.raw(_live_token_sql(), [hashed]):
+    token = next(iter(SupplierToken.objects.raw(_live_token_sql(), [hashed])), None)
+    if token is not None:
         token.supplier = Supplier.from_db(connection.alias, ["id", "name"], [token.supplier_id, token.supplier_name])
-        return token
-    return None
+    return token
 
 
 @cache
