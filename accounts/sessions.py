@@ -11,7 +11,8 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from bulk.rows import quote_table, rows_where
+from bulk.rows import rows_where
+from bulk.where import qualified_column
 
 FIELDS = ["session_key", "session_data", "expire_date"]
 
@@ -20,7 +21,7 @@ class SessionStore(DatabaseSessionStore):
     def _get_session_from_db(self):
         """The unexpired session with this key, or None (and no key, as Django's own store leaves it)."""
         unexpired = RawSQL(  # noqa: S611 (a quoted column name and a placeholder)
-            f"{quote_table(self.model)}.{connection.ops.quote_name('expire_date')} > %s",
+            f"{qualified_column(self.model, 'expire_date')} > %s",
             [connection.ops.adapt_datetimefield_value(timezone.now())],
         )
         rows = rows_where(self.model, FIELDS, unexpired, scope={"session_key": self.session_key})

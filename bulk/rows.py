@@ -14,6 +14,8 @@ from functools import cache
 from django.db import connection, models
 from django.db.models.expressions import RawSQL
 
+from bulk.where import qualified_column
+
 Converter = Callable[[object, object, object], object]
 
 
@@ -29,23 +31,19 @@ def rows_where(
     """`columns` (field names) of `model`'s rows matching `condition` and every field = value of `scope` (values
     of the column's Python type), ordered by the field `order_by`; with `lock`, locked FOR UPDATE (where the
     database can)."""
-    quote, table = connection.ops.quote_name, quote_table(model)
     selected, converters = _selected(model, tuple(columns), connection.vendor)
     scope = scope or {}
-    conditions = [condition.sql, *(f"{table}.{quote(model._meta.get_field(name).column)} = %s" for name in scope)]
+    conditions = [condition.sql, *(f"{qualified_column(model, name)} = %s" for name in scope)]
+    table = connection.ops.quote_name(model._meta.db_table)
     sql = f"SELECT {selected} FROM {table} WHERE {' AND '.join(conditions)}"  # noqa: S608 (names, placeholders)
     if order_by:
-        sql += f" ORDER BY {quote(model._meta.get_field(order_by).column)}"
+        sql += f" ORDER BY {qualified_column(model, order_by)}"
     if lock and connection.features.has_select_for_update:
         sql += " FOR UPDATE"
     with connection.cursor() as cursor:
         cursor.execute(sql, [*condition.params, *scope.values()])
         rows = cursor.fetchall()
     return converted(rows, converters)
-
-
-def quote_table(model: type[models.Model]) -> str:
-    return connection.ops.quote_name(model._meta.db_table)
 
 
 def converted(rows: list[tuple], converters: Sequence[tuple[int, Converter, object]]) -> list[tuple]:
@@ -75,7 +73,6 @@ def field_converters(fields: Sequence[models.Field], alias: str) -> list[tuple[i
 def _selected(model: type[models.Model], columns: tuple[str, ...], vendor: str) -> tuple[str, list]:
     """The select list of these fields, table-qualified, and their converters: worked out once per model and
     columns (and database, whose converters differ)."""
-    quote, table = connection.ops.quote_name, quote_table(model)
     fields = [model._meta.get_field(name) for name in columns]
-    selected = ", ".join(f"{table}.{quote(field.column)}" for field in fields)
+    selected = ", ".join(qualified_column(model, name) for name in columns)
     return selected, field_converters(fields, model._meta.db_table)

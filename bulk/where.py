@@ -29,7 +29,7 @@ def pairs_in(model: type[models.Model], first: str, second: str, pairs: Iterable
         by_first[first_value].append(second_value)
     if not by_first:
         return _condition("1 = 0", [])
-    first_column = _column(model, first)
+    first_column = qualified_column(model, first)
     parts, params = [], []
     for first_value, second_values in by_first.items():
         second_sql, second_params = _in(model, second, second_values)
@@ -42,11 +42,12 @@ def _in(model: type[models.Model], name: str, values: Collection) -> tuple[str, 
     if not values:
         return "1 = 0", []
     if connection.vendor == "postgresql":
-        return f"{_column(model, name)} = ANY(%s::{array_type(model, name)})", [array_literal(values)]
-    return f"{_column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values)
+        return f"{qualified_column(model, name)} = ANY(%s::{array_type(model, name)})", [array_literal(values)]
+    return f"{qualified_column(model, name)} IN ({', '.join(['%s'] * len(values))})", list(values)
 
 
-def _column(model: type[models.Model], name: str) -> str:
+def qualified_column(model: type[models.Model], name: str) -> str:
+    """`"table"."column"` of field `name` (or its attname), for SQL written from the model's metadata."""
     quote = connection.ops.quote_name
     return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(name).column)}"
 

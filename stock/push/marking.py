@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from bulk.rows import converted, field_converters, rows_where
 from bulk.update import bulk_update_rows
-from bulk.where import column_in, pairs_in
+from bulk.where import column_in, pairs_in, qualified_column
 from channels.amazon.marketplaces import UnknownMarketplace, marketplace_by_id
 from channels.coalesce import enqueue_once
 from channels.eligibility import Work, eligible, may
@@ -227,14 +227,14 @@ _MAPPING_KEYS = ("id", "integration_id", "channel_sku", "price", "product__quant
 @cache
 def _mapping_select() -> tuple[str, list]:
     quote = connection.ops.quote_name
-    mapping, product = quote(ListingMapping._meta.db_table), quote(Product._meta.db_table)
-    fields = [ListingMapping._meta.get_field(name) for name in ("id", "integration", "channel_sku", "price")]
-    fields += [Product._meta.get_field(name) for name in ("quantity", "price")]
-    columns = [f"{mapping}.{quote(field.column)}" for field in fields[:4]]
-    columns += [f"{product}.{quote(field.column)}" for field in fields[4:]]
+    read = [(ListingMapping, name) for name in ("id", "integration", "channel_sku", "price")]
+    read += [(Product, name) for name in ("quantity", "price")]
+    fields = [model._meta.get_field(name) for model, name in read]
+    columns = ", ".join(qualified_column(model, name) for model, name in read)
     sql = (
-        f"SELECT {', '.join(columns)} FROM {mapping} "  # noqa: S608 (names only)
-        f"INNER JOIN {product} ON {mapping}.{quote('product_id')} = {product}.{quote('id')}"
+        f"SELECT {columns} FROM {quote(ListingMapping._meta.db_table)} "  # noqa: S608 (names only)
+        f"INNER JOIN {quote(Product._meta.db_table)} "
+        f"ON {qualified_column(ListingMapping, 'product')} = {qualified_column(Product, 'id')}"
     )
     return sql, field_converters(fields, "")
 
