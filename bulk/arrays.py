@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import datetime
 from functools import cache
 
 from django.db import connection, models
@@ -21,15 +22,28 @@ def array_literal(values: Iterable) -> str:
     same value for the types the bulk functions are given: ints, strings, Decimals, booleans, dates and aware
     datetimes.
     """
-    values = list(values)
-    if values and None not in values:
+    texts = _texts(list(values))
+    if texts and None not in texts:
         # A downloaded page's arrays hold thousands of values: joined and escaped in a few C calls, not one by one.
         # NUL cannot be in PostgreSQL text, so it can stand between elements; a value holding one (refused by the
         # database either way) would shift the count, and goes the element-by-element way.
-        joined = "\0".join(map(str, values))
-        if joined.count("\0") == len(values) - 1:
+        joined = "\0".join(texts)
+        if joined.count("\0") == len(texts) - 1:
             return '{"' + _escaped(joined).replace("\0", '","') + '"}'
-    return "{" + ",".join("NULL" if value is None else f'"{_escaped(str(value))}"' for value in values) + "}"
+    return "{" + ",".join("NULL" if text is None else f'"{_escaped(text)}"' for text in texts) + "}"
+
+
+def _texts(values: list) -> list[str | None]:
+    """str() of each value, None kept. A column of datetimes is written once per distinct moment: most of a page's
+    datetime columns hold one (when the page was stored), and writing an aware datetime costs as much as writing
+    thirty ints. Equal moments are the same timestamptz, whatever their time zones."""
+    first = next((value for value in values if value is not None), None)
+    if isinstance(first, datetime):
+        text = {value: str(value) for value in set(values) - {None}}
+        return [text.get(value) for value in values]
+    if None in values:
+        return [None if value is None else str(value) for value in values]
+    return list(map(str, values))
 
 
 def _escaped(text: str) -> str:

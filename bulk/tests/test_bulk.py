@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import DataError, transaction
@@ -69,6 +70,27 @@ def test_an_upsert_updates_the_rows_already_there_and_inserts_the_rest():
 
     stored = _stored([row[0] for row in rows])
     assert [(sku, title) for sku, title, _, _ in stored] == sorted((row[0], row[1]) for row in changed)
+
+
+def test_each_moment_in_a_column_of_datetimes_is_stored_as_given():
+    supplier = SupplierFactory()
+    moment = datetime(2026, 12, 6, 23, 59, 58, 123456, tzinfo=UTC)
+    # The same moment twice (once in another time zone), a missing one, and others apart by a microsecond and a day.
+    as_ofs = [
+        moment,
+        None,
+        moment.astimezone(ZoneInfo("Europe/Berlin")),
+        moment + timedelta(microseconds=1),
+        moment - timedelta(days=1),
+        moment,
+    ]
+    now = timezone.now()
+    rows = [(f"AS-OF-{index}", "title", supplier.pk, None, 1, as_of, now, now) for index, as_of in enumerate(as_ofs)]
+
+    insert(Product, rows, columns=COLUMNS, key=["sku"])
+
+    stored = Product.objects.filter(supplier=supplier).order_by("sku").values_list("quantity_as_of", "created_at")
+    assert list(stored) == [(as_of, now) for as_of in as_ofs]
 
 
 @pytest.mark.postgres  # SQLite does not enforce a column's length
