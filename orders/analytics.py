@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber, TruncDate
 
 from orders.models import Order, PurgedOrdersDay
 
@@ -149,10 +149,17 @@ def analytics_for(*, integrations: Iterable, start: date, end: date) -> Analytic
     rows = [*_grouped(orders, "integration_id"), *purged]
     total_rows = None
     if len(integrations) > 1:
-        # One copy per Amazon order id: the one Amazon updated last, so its status is the current one.
+        # One copy per Amazon order id: the one Amazon updated last, so its status is the current one. A window, not
+        # DISTINCT ON, which SQLite (the demo's database) does not have.
         latest_copies = (
-            orders.order_by("amazon_order_id", "-amazon_updated_at", "-integration_id")
-            .distinct("amazon_order_id")
+            orders.annotate(
+                copy_rank=Window(
+                    RowNumber(),
+                    partition_by=F("amazon_order_id"),
+                    order_by=[F("amazon_updated_at").desc(), F("integration_id").desc()],
+                )
+            )
+            .filter(copy_rank=1)
             .values("pk")
         )
         total_rows = [*_grouped(Order.objects.filter(pk__in=latest_copies)), *purged]
