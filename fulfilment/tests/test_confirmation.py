@@ -120,6 +120,7 @@ def test_a_worker_killed_between_sending_and_recording_confirms_exactly_once(ama
     assert Parcel.objects.get().state == ParcelState.CONFIRMED
 
 
+@pytest.mark.postgres  # the live worker is another connection: SQLite's in-memory test database would refuse it
 def test_a_sending_attempt_of_a_live_worker_is_left_to_it(amazon, recorded):  # noqa: F811
     integration, parcel = recorded
     Parcel.objects.filter(pk=parcel.pk).update(state=ParcelState.SENDING, attempts=1, sending_since=timezone.now())
