@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from django import forms
-from django.core.validators import MaxValueValidator
 
-from channels.models import Integration
+from channels.models import LARGEST_COUNT, Integration
 
 BOTH_ORDER_RULES_ON = (
     "“Exclude non-Avasam orders” and “Split orders with unknown SKUs” cannot both be on: turn one of them off."
 )
 NAME_REQUIRED = "Give the integration a name, e.g. “Amazon UK”."
-# What PostgreSQL's integer column holds. SQLite's (the demo's) would hold more, so the form sets the limit for both.
-LARGEST_WHOLE_NUMBER = 2_147_483_647
 WHOLE_NUMBER_ERRORS = {
     "required": "Enter a whole number, 0 or more.",
     "invalid": "Enter a whole number, 0 or more.",
     "min_value": "Enter 0 or more: this cannot be negative.",
-    "max_value": f"Enter a number no larger than {LARGEST_WHOLE_NUMBER:,}.",
+    "max_value": f"Enter a number no larger than {LARGEST_COUNT:,}.",
 }
 
 
@@ -69,8 +66,6 @@ class IntegrationSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("max_quantity_to_advertise", "stock_threshold"):
-            self.fields[name].validators.append(MaxValueValidator(LARGEST_WHOLE_NUMBER))
         for field in self.fields.values():
             if isinstance(field.widget, forms.CheckboxInput):
                 field.widget.attrs.update({"class": "form-check-input", "role": "switch"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -9,6 +10,10 @@ from accounts.models import SellerAccount
 from accounts.tenancy import TenantQuerySet
 from channels.amazon.marketplaces import Marketplace, marketplace_by_id, site_choices
 from channels.encryption import EncryptedTextField
+
+# What PostgreSQL's integer column holds. SQLite's (the demo's) would hold more: the validators set the limit for both,
+# for the settings form and the admin alike.
+LARGEST_COUNT = 2_147_483_647
 
 
 class IntegrationQuerySet(TenantQuerySet):
@@ -43,8 +48,8 @@ class Integration(models.Model):
 
     stock_updates_enabled = models.BooleanField(default=True)
     price_updates_enabled = models.BooleanField(default=False)
-    max_quantity_to_advertise = models.PositiveIntegerField(default=0)
-    stock_threshold = models.PositiveIntegerField(default=5)
+    max_quantity_to_advertise = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(LARGEST_COUNT)])
+    stock_threshold = models.PositiveIntegerField(default=5, validators=[MaxValueValidator(LARGEST_COUNT)])
     exclude_non_avasam_orders = models.BooleanField(default=False)
     split_orders_with_unknown_skus = models.BooleanField(default=False)
 

@@ -73,6 +73,24 @@ def test_saving_in_the_admin_keeps_the_token(staff_client):
     assert integration.refresh_token == token
 
 
+def test_a_count_larger_than_the_database_holds_is_refused_in_the_admin_too(staff_client):
+    integration = IntegrationFactory(max_quantity_to_advertise=10)
+    response = staff_client.post(
+        f"{CHANGELIST}{integration.pk}/change/",
+        {
+            "name": integration.name,
+            "enabled": "on",
+            "stock_updates_enabled": "on",
+            "max_quantity_to_advertise": "2147483648",
+            "stock_threshold": "5",
+        },
+    )
+    assert response.status_code == 200
+    assert "2147483647" in str(response.context["adminform"].form.errors["max_quantity_to_advertise"])
+    integration.refresh_from_db()
+    assert integration.max_quantity_to_advertise == 10
+
+
 def test_the_disable_action_disables_the_selected_integrations(staff_client):
     chosen = IntegrationFactory()
     untouched = IntegrationFactory()
