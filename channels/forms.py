@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import forms
 
-from channels.models import LARGEST_COUNT, Integration
+from bulk.limits import INTEGER_MAX
+from channels.models import Integration
 
 BOTH_ORDER_RULES_ON = (
     "“Exclude non-Avasam orders” and “Split orders with unknown SKUs” cannot both be on: turn one of them off."
@@ -14,7 +15,7 @@ WHOLE_NUMBER_ERRORS = {
     "required": "Enter a whole number, 0 or more.",
     "invalid": "Enter a whole number, 0 or more.",
     "min_value": "Enter 0 or more: this cannot be negative.",
-    "max_value": f"Enter a number no larger than {LARGEST_COUNT:,}.",
+    "max_value": f"Enter a number no larger than {INTEGER_MAX:,}.",
 }
 
 

@@ -8,12 +8,9 @@ from django.db.models import Q
 
 from accounts.models import SellerAccount
 from accounts.tenancy import TenantQuerySet
+from bulk.limits import INTEGER_MAX
 from channels.amazon.marketplaces import Marketplace, marketplace_by_id, site_choices
 from channels.encryption import EncryptedTextField
-
-# What PostgreSQL's integer column holds. SQLite's (the demo's) would hold more: the validators set the limit for both,
-# for the settings form and the admin alike.
-LARGEST_COUNT = 2_147_483_647
 
 
 class IntegrationQuerySet(TenantQuerySet):
@@ -48,8 +45,9 @@ class Integration(models.Model):
 
     stock_updates_enabled = models.BooleanField(default=True)
     price_updates_enabled = models.BooleanField(default=False)
-    max_quantity_to_advertise = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(LARGEST_COUNT)])
-    stock_threshold = models.PositiveIntegerField(default=5, validators=[MaxValueValidator(LARGEST_COUNT)])
+    # Held to PostgreSQL's limit on every database: the form and the admin refuse on SQLite what PostgreSQL would.
+    max_quantity_to_advertise = models.PositiveIntegerField(default=0, validators=[MaxValueValidator(INTEGER_MAX)])
+    stock_threshold = models.PositiveIntegerField(default=5, validators=[MaxValueValidator(INTEGER_MAX)])
     exclude_non_avasam_orders = models.BooleanField(default=False)
     split_orders_with_unknown_skus = models.BooleanField(default=False)
 

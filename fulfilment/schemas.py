@@ -8,10 +8,10 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, Field, PlainValidator, WithJsonSchema
 
+from bulk.limits import INTEGER_MAX
 from stock.batches import Batch, BatchBody, BatchItem, refusal
 from stock.schemas import AS_OF_EXAMPLE, SKU_PATTERN, TITLE_PATTERN, Sku, timestamp_parse
 
-MAX_QUANTITY = 2_147_483_647
 SHIP_DATE_EXAMPLE = AS_OF_EXAMPLE
 
 
@@ -77,7 +77,7 @@ class ShipmentLineIn(BatchItem):
     """Units of one line of the dispatch in this parcel."""
 
     sku: Sku
-    quantity: int = Field(strict=True, ge=1, le=MAX_QUANTITY, description="Units in the parcel.", examples=[1])
+    quantity: int = Field(strict=True, ge=1, le=INTEGER_MAX, description="Units in the parcel.", examples=[1])
 
 
 class ShipmentIn(BatchItem):
@@ -85,7 +85,7 @@ class ShipmentIn(BatchItem):
 
     key_field: ClassVar[str] = "dispatch_id"
 
-    dispatch_id: int = Field(strict=True, ge=1, le=MAX_QUANTITY, description="The dispatch's id.", examples=[42])
+    dispatch_id: int = Field(strict=True, ge=1, le=INTEGER_MAX, description="The dispatch's id.", examples=[42])
     carrier: Carrier
     tracking_number: TrackingNumber
     ship_date: ShipDate

@@ -14,12 +14,12 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, PlainValidator, WithJsonSchema
 
+from bulk.limits import INTEGER_MAX
 from stock.batches import Batch, BatchBody, BatchItem, refusal
 from stock.models import Product
 
 MAX_SKU_LENGTH = Product._meta.get_field("sku").max_length
 MAX_TITLE_LENGTH = Product._meta.get_field("title").max_length
-MAX_QUANTITY = 2_147_483_647
 MAX_PRICE = Decimal("9999999999.99")
 # A supplier clock a little ahead of ours is fine; a timestamp far in the future would freeze the SKU.
 ALLOWED_CLOCK_SKEW = timedelta(hours=1)
@@ -94,7 +94,7 @@ Title = Annotated[
 
 Quantity = Annotated[
     int,
-    Field(strict=True, ge=0, le=MAX_QUANTITY, description="Units available to sell: a whole number.", examples=[12]),
+    Field(strict=True, ge=0, le=INTEGER_MAX, description="Units available to sell: a whole number.", examples=[12]),
 ]
 
 Price = Annotated[
