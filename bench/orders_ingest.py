@@ -22,6 +22,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import resource
 import statistics
 import sys
@@ -109,6 +110,7 @@ def _run(options) -> int:
             gateway = gateway_for(integration, wait_for_rate_limit=True)
             created_after = timezone.now() - timezone.timedelta(days=settings.ORDER_FIRST_DOWNLOAD_DAYS)
             token, fetched, pages = None, 0, 0
+            cpu.start()
             started = time.perf_counter()
             while True:
                 page = gateway.search_orders(
@@ -118,6 +120,7 @@ def _run(options) -> int:
                 if not token:
                     break
             seconds = time.perf_counter() - started
+            cpu.stop("fetch+parse")
             gateway.close()
             return seconds, fetched, pages
 
@@ -179,7 +182,10 @@ def _run(options) -> int:
             download_seconds, result, sp_api_calls, search_calls = download()
             download_times.append(download_seconds)
         rss_after_download = _peak_rss_mb()
-        cpu_spent = {name: cpu.summary(name) for name in ("download", "plain floor")}  # the timed rounds only
+        cpu_spent = {
+            name: cpu.summary(name) for name in ("download", "fetch+parse", "plain floor")
+        }  # the timed rounds only
+        counter.timed = False
         # One more, untimed, round under tracemalloc: the Python memory the download itself peaks at.
         tracemalloc.start()
         download()
@@ -231,6 +237,22 @@ def _run(options) -> int:
         )
         for name, spent in cpu_spent.items():
             print(f"CPU in the {name:11s} {spent}")
+        cpu_bound = sum(cpu.medians("download")) / os.cpu_count()
+        print(
+            f"CPU-bound limit        {cpu_bound:.2f} s: the download's CPU in all three processes over "
+            f"{os.cpu_count()} cores, {cpu_bound / statistics.median(plain_times):.2f}x the plain floor's median "
+            "(no download that takes this much CPU is faster on this machine)"
+        )
+        timed_pages = options.rounds * result.pages
+        page_ms = 1000 * sum(download_times) / timed_pages
+        statements_ms = {kind: 1000 * seconds / timed_pages for kind, seconds in counter.seconds.items()}
+        waiting_ms = sum(statements_ms.values())
+        print(
+            f"storing a page         {page_ms:.1f} ms on average: {waiting_ms:.1f} ms waiting for statements' answers "
+            f"(the main kinds below), {page_ms - waiting_ms:.1f} ms Python and commits"
+        )
+        for kind, ms in sorted(statements_ms.items(), key=lambda item: -item[1])[:8]:
+            print(f"  {ms:5.2f} ms  {kind}")
         print(f"cores                  {os.cpu_count()}; machine speed {machine_speed_ms():.0f} ms (bench/cpu.py)")
         # Each page takes a token from the seller's rate-limit bucket: in production Redis holds the buckets; without
         # REDIS_URL the database does, a transaction of its own per page.
@@ -299,6 +321,13 @@ def _print_profile(download, top: int) -> None:
         pstats.Stats(profiler, stream=sys.stdout).sort_stats(order).print_stats(top)
 
 
+def _statement_kind(sql: str) -> str:
+    """A statement's verb and first table: 'INSERT orders_order' (with its lines, in one statement), 'SELECT ...'."""
+    verb = "INSERT" if sql.startswith("WITH parent AS (INSERT") else sql.split(None, 1)[0].upper()
+    table = re.search(r'(?:INTO|UPDATE|FROM) "(\w+)"', sql)
+    return f"{verb} {table.group(1)}" if table else verb
+
+
 def _sim_counts(base_url: str) -> dict[str, int]:
     return httpx.get(base_url + "/_sim/counts").json()["calls"]
 
@@ -326,22 +355,35 @@ class _CpuTimes:
         spent = tuple(now - then for now, then in zip(self._now(), self.started, strict=True))
         self.passes.setdefault(name, []).append(spent)
 
-    def summary(self, name: str) -> str:
+    def medians(self, name: str) -> tuple[float, float, float]:
         process, server, simulator = (statistics.median(column) for column in zip(*self.passes[name], strict=True))
+        return process, server, simulator
+
+    def summary(self, name: str) -> str:
+        process, server, simulator = self.medians(name)
         return f"this process {process:.2f} s, PostgreSQL {server:.2f} s, simulator {simulator:.2f} s (median)"
 
 
 class _QueryCounter:
-    """Counts queries, starting a new segment at each page's commit (its first statement moves the resume point)."""
+    """Counts queries, starting a new segment at each page's commit (its first statement moves the resume point), and
+    adds up how long each kind of statement takes, from sending it to having its answer (`timed` rounds only)."""
 
     def __init__(self) -> None:
         self.counts = [0]
+        self.timed = True
+        self.seconds: dict[str, float] = {}
 
     def __call__(self, execute, sql, params, many, context):
         if sql.startswith('UPDATE "orders_orderdownload"') and '"pages_done"' in sql:
             self.counts.append(0)
         self.counts[-1] += 1
-        return execute(sql, params, many, context)
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            if self.timed:
+                kind = _statement_kind(sql)
+                self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - started
 
     def reset(self) -> None:
         self.counts = [0]
