@@ -10,7 +10,7 @@ from activity.models import Run
 from channels.amazon.errors import TransientError
 from channels.amazon.selectors import app_credentials_paused
 from channels.amazon.services import app_credentials_pause, app_credentials_resume
-from channels.amazon.tests.queries import rate_limit_token_statement
+from channels.amazon.tests.queries import without_rate_limit_tokens
 from dashboard.selectors import integration_health_for
 from orders.download import orders_download
 from orders.models import OrderDownload
@@ -34,7 +34,7 @@ def test_an_idle_download_costs_four_queries_and_writes_no_run(simulator):
         result = orders_download(integration_id=integration.pk)
 
     assert (result.outcome, result.pages, result.idle) == ("done", 1, True)
-    downloading = [query["sql"] for query in queries if not rate_limit_token_statement(query["sql"])]
+    downloading = without_rate_limit_tokens([query["sql"] for query in queries])
     assert len(downloading) == 4, downloading  # read, hold, commit, let go
     assert not Run.objects.exists()
     download = OrderDownload.objects.get(integration=integration)
