@@ -19,6 +19,7 @@ database, and each page's token is a transaction of its own (about a tenth more 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import multiprocessing
 import os
@@ -161,7 +162,7 @@ def _run(options) -> int:
             counter.reset()
             calls_before = _sim_counts(base_url)
             cpu.start()  # outside the counter: reading the server's CPU time is a query of its own
-            with connection.execute_wrapper(counter):
+            with connection.execute_wrapper(counter), counter.timing_commits(connection):
                 started = time.perf_counter()
                 result = orders_download(integration_id=integration.pk, wait_for_rate_limit=True)
                 seconds = time.perf_counter() - started
@@ -248,8 +249,9 @@ def _run(options) -> int:
         statements_ms = {kind: 1000 * seconds / timed_pages for kind, seconds in counter.seconds.items()}
         waiting_ms = sum(statements_ms.values())
         print(
-            f"storing a page         {page_ms:.1f} ms on average: {waiting_ms:.1f} ms waiting for statements' answers "
-            f"(the main kinds below), {page_ms - waiting_ms:.1f} ms Python and commits"
+            f"storing a page         {page_ms:.1f} ms on average: {waiting_ms:.1f} ms waiting for the database (its "
+            f"statements and commits, the main kinds below), {page_ms - waiting_ms:.1f} ms in Python (this thread's, "
+            "and waiting for the fetching thread to let go of the GIL)"
         )
         for kind, ms in sorted(statements_ms.items(), key=lambda item: -item[1])[:8]:
             print(f"  {ms:5.2f} ms  {kind}")
@@ -384,6 +386,25 @@ class _QueryCounter:
             if self.timed:
                 kind = _statement_kind(sql)
                 self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - started
+
+    @contextlib.contextmanager
+    def timing_commits(self, connection):
+        """Commits timed too (a page's deferred foreign-key checks run in its commit), as 'COMMIT'."""
+        commit = connection._commit
+
+        def timed_commit():
+            started = time.perf_counter()
+            try:
+                return commit()
+            finally:
+                if self.timed:
+                    self.seconds["COMMIT"] = self.seconds.get("COMMIT", 0.0) + time.perf_counter() - started
+
+        connection._commit = timed_commit
+        try:
+            yield
+        finally:
+            del connection._commit  # the backend's own method again
 
     def reset(self) -> None:
         self.counts = [0]
