@@ -183,9 +183,8 @@ def _run(options) -> int:
             download_seconds, result, sp_api_calls, search_calls = download()
             download_times.append(download_seconds)
         rss_after_download = _peak_rss_mb()
-        cpu_spent = {
-            name: cpu.summary(name) for name in ("download", "fetch+parse", "plain floor")
-        }  # the timed rounds only
+        # The timed rounds only.
+        cpu_spent = {name: cpu.summary(name) for name in ("download", "fetch+parse", "plain floor")}
         counter.timed = False
         # One more, untimed, round under tracemalloc: the Python memory the download itself peaks at.
         tracemalloc.start()
@@ -249,9 +248,10 @@ def _run(options) -> int:
         statements_ms = {kind: 1000 * seconds / timed_pages for kind, seconds in counter.seconds.items()}
         waiting_ms = sum(statements_ms.values())
         print(
-            f"storing a page         {page_ms:.1f} ms on average: {waiting_ms:.1f} ms waiting for the database (its "
-            f"statements and commits, the main kinds below), {page_ms - waiting_ms:.1f} ms in Python (this thread's, "
-            "and waiting for the fetching thread to let go of the GIL)"
+            f"per page               {page_ms:.1f} ms of the download on average, in the storing thread: "
+            f"{waiting_ms:.1f} ms waiting for the database (its statements and commits, the main kinds below), "
+            f"{page_ms - waiting_ms:.1f} ms in Python (this thread's, and waiting for the fetching thread to let go "
+            "of the GIL)"
         )
         for kind, ms in sorted(statements_ms.items(), key=lambda item: -item[1])[:8]:
             print(f"  {ms:5.2f} ms  {kind}")
